@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* epdmactl: global options and the dispatch table of command groups. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "epdmactl.h"
+
+#ifndef EPDMA_VERSION
+#define EPDMA_VERSION "unknown"
+#endif
+
+static const struct cli_command commands[] = {
+	{ "profile", cmd_profile, "validate, plan, apply, diff, export and clear profiles" },
+	/* BEGIN A2 dispatch */
+	/* END A2 dispatch */
+	/* BEGIN B dispatch */
+	/* END B dispatch */
+};
+
+void cli_err(struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cli->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_err_lib(struct cli *cli, const struct epdma_error *err)
+{
+	char buf[2048];
+
+	epdma_error_format(err, buf, sizeof(buf));
+	fprintf(stderr, "%s: %s\n", cli->prog, buf);
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: epdmactl [OPTIONS] COMMAND [ARGS...]\n"
+	      "\n"
+	      "Options:\n"
+	      "  -j, --json[=short|pretty]  JSON output (pretty on a terminal, short otherwise)\n"
+	      "  -r, --root DIR             look for configfs, sysfs and debugfs under DIR\n"
+	      "                             (default: $EPDMA_ROOT, else /)\n"
+	      "  -v, --verbose              log library debug messages to stderr\n"
+	      "  -V, --version              print the version and exit\n"
+	      "  -h, --help                 print this help and exit\n"
+	      "\n"
+	      "Commands:\n",
+	      f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nRun 'epdmactl COMMAND --help' for the commands of a group. See epdmactl(8).\n", f);
+}
+
+static void log_stderr(void *data, int priority, const char *file, int line, const char *fn,
+		       const char *format, va_list args)
+{
+	fprintf(stderr, "epdmactl: %s: ", fn);
+	vfprintf(stderr, format, args);
+	fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", optional_argument, NULL, 'j' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct cli cli = { .prog = "epdmactl", .mode = OUT_TEXT };
+	const char *root = NULL;
+	bool verbose = false;
+	int c, r, rc;
+
+	/* '+': stop at the command, so "profile plan --json" reaches the group parser intact */
+	while ((c = getopt_long(argc, argv, "+j::r:vVh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			if (!optarg)
+				cli.mode = isatty(STDOUT_FILENO) ? OUT_JSON_PRETTY : OUT_JSON_SHORT;
+			else if (!strcmp(optarg, "short"))
+				cli.mode = OUT_JSON_SHORT;
+			else if (!strcmp(optarg, "pretty"))
+				cli.mode = OUT_JSON_PRETTY;
+			else {
+				cli_err(&cli, "--json takes 'short' or 'pretty', not '%s'", optarg);
+				return EPDMA_EXIT_USAGE;
+			}
+			break;
+		case 'r':
+			root = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'V':
+			printf("epdmactl %s\n", EPDMA_VERSION);
+			return EPDMA_EXIT_OK;
+		case 'h':
+			usage(stdout);
+			return EPDMA_EXIT_OK;
+		default:
+			usage(stderr);
+			return EPDMA_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EPDMA_EXIT_USAGE;
+	}
+
+	r = epdma_ctx_new(&cli.ctx);
+	if (r < 0) {
+		cli_err(&cli, "cannot create the library context: %s", strerror(-r));
+		return epdma_exit_code(r);
+	}
+	if (root) {
+		r = epdma_ctx_set_root(cli.ctx, root);
+		if (r < 0) {
+			cli_err(&cli, "--root %s: %s", root, strerror(-r));
+			epdma_ctx_free(cli.ctx);
+			return EPDMA_EXIT_USAGE;
+		}
+	}
+	if (verbose) {
+		epdma_ctx_set_log_fn(cli.ctx, log_stderr, NULL);
+		epdma_ctx_set_log_priority(cli.ctx, 7);
+	}
+
+	rc = -1;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name))
+			continue;
+		cli.out = out_new(stdout, cli.mode);
+		if (!cli.out) {
+			rc = EPDMA_EXIT_FAILED;
+			break;
+		}
+		/* reset getopt for the group's own parser */
+		rc = commands[i].run(&cli, argc - optind, argv + optind);
+		if (out_free(cli.out) < 0 && rc == EPDMA_EXIT_OK)
+			rc = EPDMA_EXIT_FAILED;
+		break;
+	}
+	if (rc < 0) {
+		cli_err(&cli, "unknown command '%s' (see --help)", argv[optind]);
+		rc = EPDMA_EXIT_USAGE;
+	}
+	epdma_ctx_free(cli.ctx);
+	return rc;
+}
