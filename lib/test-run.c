@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Test run: drive the ntb_ep_dma bring-up test through debugfs.
+ *
+ * <debugfs>/ntb_ep_dma/<pci name>/ holds "ready" (reads 0/1: has the peer published its
+ * buffer?), "run" (writing a non-zero number performs one DMA transfer to the peer and returns
+ * only when the peer has verified it, or with an error) and "result" (one "key: value" line per
+ * field). The kernel bounds each of its waits to 5 s, but a run can still take ~15 s, so the
+ * write happens in a worker thread and the caller's timeout is enforced here.
+ *
+ * A fake debugfs made of plain files returns from write(2) at once; the result file is then
+ * complete only when its text has changed, so we also wait for that (bounded by the timeout).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "epdma-private.h"
+#include "status-internal.h"
+
+#define DEFAULT_TIMEOUT_MS 30000
+#define POLL_MIN_MS 5
+#define POLL_MAX_MS 100
+
+/* ---- result parser ----------------------------------------------------------------------- */
+
+enum field_kind { F_S64, F_U64, F_U32, F_STATE };
+
+static const struct field {
+	const char *key;
+	unsigned int bit;
+	enum field_kind kind;
+	size_t off;
+} fields[] = {
+	{ "last_status", EPDMA_TR_F_LAST_STATUS, F_S64,
+	  offsetof(struct epdma_test_result, last_status) },
+	{ "last_len", EPDMA_TR_F_LAST_LEN, F_U64, offsetof(struct epdma_test_result, last_len) },
+	{ "local_buf_dma", EPDMA_TR_F_LOCAL_BUF_DMA, F_U64,
+	  offsetof(struct epdma_test_result, local_buf_dma) },
+	{ "local_buf_size", EPDMA_TR_F_LOCAL_BUF_SIZE, F_U64,
+	  offsetof(struct epdma_test_result, local_buf_size) },
+	{ "peer_ready", EPDMA_TR_F_PEER_READY, F_U32,
+	  offsetof(struct epdma_test_result, peer_ready) },
+	{ "peer_state", EPDMA_TR_F_PEER_STATE, F_STATE,
+	  offsetof(struct epdma_test_result, peer_state) },
+	{ "peer_dma", EPDMA_TR_F_PEER_DMA, F_U64, offsetof(struct epdma_test_result, peer_dma) },
+	{ "peer_size", EPDMA_TR_F_PEER_SIZE, F_U64, offsetof(struct epdma_test_result, peer_size) },
+	{ "peer_seq", EPDMA_TR_F_PEER_SEQ, F_U64, offsetof(struct epdma_test_result, peer_seq) },
+	{ "peer_xfer_len", EPDMA_TR_F_PEER_XFER_LEN, F_U64,
+	  offsetof(struct epdma_test_result, peer_xfer_len) },
+	{ "link_up", EPDMA_TR_F_LINK_UP, F_U32, offsetof(struct epdma_test_result, link_up) },
+};
+
+static const char *const peer_states[] = { "init", "ready", "xfer-done", "pass", "fail",
+					    "unknown" };
+
+/* Parse one value (NUL-terminated, trimmed) into the field. */
+static int parse_value(const struct field *f, const char *v, struct epdma_test_result *out)
+{
+	char *dst = (char *)out + f->off;
+	uint64_t u;
+	int64_t s;
+
+	switch (f->kind) {
+	case F_S64:
+		if (ep_st_parse_s64(v, &s) < 0)
+			return -EBADMSG;
+		memcpy(dst, &s, sizeof(s));
+		return 0;
+	case F_U64:
+		if (ep_st_parse_u64(v, &u) < 0)
+			return -EBADMSG;
+		memcpy(dst, &u, sizeof(u));
+		return 0;
+	case F_U32: {
+		uint32_t w;
+
+		if (ep_st_parse_u64(v, &u) < 0 || u > UINT32_MAX)
+			return -EBADMSG;
+		w = (uint32_t)u;
+		memcpy(dst, &w, sizeof(w));
+		return 0;
+	}
+	case F_STATE:
+		for (size_t i = 0; i < ARRAY_SIZE(peer_states); i++) {
+			if (!strcmp(v, peer_states[i])) {
+				/* only names we know: the text ends up in JSON and on terminals */
+				snprintf(out->peer_state, sizeof(out->peer_state), "%s", v);
+				return 0;
+			}
+		}
+		return -EBADMSG;
+	}
+	return -EBADMSG;
+}
+
+int epdma_test_result_parse(const char *buf, size_t len, struct epdma_test_result *out)
+{
+	size_t pos = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!buf)
+		return -EINVAL;
+	while (pos < len) {
+		char line[128], *colon, *key, *val, *end;
+		size_t ll = 0, i;
+
+		/* one line, bounded; a longer line cannot be a field of ours */
+		while (pos + ll < len && buf[pos + ll] != '\n')
+			ll++;
+		if (ll >= sizeof(line)) {
+			pos += ll + 1;
+			continue;
+		}
+		memcpy(line, buf + pos, ll);
+		line[ll] = '\0';
+		pos += ll + 1;
+		if (memchr(line, '\0', ll))
+			return -EBADMSG;
+
+		colon = strchr(line, ':');
+		if (!colon) {
+			/* blank lines are harmless, anything else is not the format we know */
+			for (i = 0; i < ll; i++)
+				if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+					return -EBADMSG;
+			continue;
+		}
+		*colon = '\0';
+		key = line;
+		val = colon + 1;
+		while (*val == ' ' || *val == '\t')
+			val++;
+		end = val + strlen(val);
+		while (end > val && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+			*--end = '\0';
+
+		for (i = 0; i < ARRAY_SIZE(fields); i++) {
+			if (strcmp(key, fields[i].key))
+				continue;
+			if (out->fields & fields[i].bit)
+				return -EBADMSG;	/* a field twice: not one seq_file dump */
+			if (parse_value(&fields[i], val, out) < 0)
+				return -EBADMSG;
+			out->fields |= fields[i].bit;
+			break;
+		}
+		/* unknown keys: a newer kernel may add fields, keep going */
+	}
+	if (!(out->fields & EPDMA_TR_F_LAST_STATUS))
+		return -EBADMSG;
+	return 0;
+}
+
+/* ---- the run ----------------------------------------------------------------------------- */
+
+const char *epdma_test_outcome_str(enum epdma_test_outcome outcome)
+{
+	switch (outcome) {
+	case EPDMA_TEST_PASS:
+		return "pass";
+	case EPDMA_TEST_FAIL:
+		return "fail";
+	case EPDMA_TEST_TIMEOUT:
+		return "timeout";
+	case EPDMA_TEST_ERROR:
+		return "error";
+	}
+	return "unknown";
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * The blocking write of "run", shared between the caller and the worker thread. Whoever
+ * drops the last reference frees it, so a caller that timed out can return while the kernel
+ * is still busy with the write.
+ */
+struct run_job {
+	pthread_mutex_t lock;
+	pthread_cond_t done_cond;
+	int refs;
+	bool done;
+	int error;		/* 0 or -errno of open/write */
+	char path[EP_PATH_MAX];
+};
+
+static void job_put(struct run_job *job)
+{
+	bool last;
+
+	pthread_mutex_lock(&job->lock);
+	last = --job->refs == 0;
+	pthread_mutex_unlock(&job->lock);
+	if (last) {
+		pthread_mutex_destroy(&job->lock);
+		pthread_cond_destroy(&job->done_cond);
+		free(job);
+	}
+}
+
+static void *run_worker(void *arg)
+{
+	struct run_job *job = arg;
+	int fd, error = 0;
+
+	fd = open(job->path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		error = -errno;
+	} else {
+		ssize_t n;
+
+		do {
+			n = write(fd, "1\n", 2);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0)
+			error = -errno;
+		else if (n != 2)
+			error = -EIO;
+		if (close(fd) < 0 && !error && errno != EINTR)
+			error = -errno;
+	}
+	pthread_mutex_lock(&job->lock);
+	job->error = error;
+	job->done = true;
+	pthread_cond_broadcast(&job->done_cond);
+	pthread_mutex_unlock(&job->lock);
+	job_put(job);
+	return NULL;
+}
+
+/* Write "1" to @path; 0/-errno of the write, or -ETIMEDOUT if it did not return by @deadline. */
+static int write_run(const char *path, uint64_t deadline_us)
+{
+	struct run_job *job;
+	pthread_attr_t attr;
+	pthread_t tid;
+	int r;
+
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return -ENOMEM;
+	if (ep_strlcpy(job->path, path, sizeof(job->path)) < 0) {
+		free(job);
+		return -ENAMETOOLONG;
+	}
+	pthread_mutex_init(&job->lock, NULL);
+	pthread_cond_init(&job->done_cond, NULL);
+	job->refs = 2;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&tid, &attr, run_worker, job);
+	pthread_attr_destroy(&attr);
+	if (r) {
+		job->refs = 1;
+		job_put(job);
+		return -r;
+	}
+
+	pthread_mutex_lock(&job->lock);
+	while (!job->done) {
+		uint64_t now = now_us();
+		struct timespec ts;
+
+		if (now >= deadline_us)
+			break;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += (time_t)((deadline_us - now) / 1000000u);
+		ts.tv_nsec += (long)((deadline_us - now) % 1000000u) * 1000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&job->done_cond, &job->lock, &ts);
+	}
+	r = job->done ? job->error : -ETIMEDOUT;
+	pthread_mutex_unlock(&job->lock);
+	job_put(job);
+	return r;
+}
+
+/* Pick the device directory: the one asked for, or the only one there. */
+static int find_device(struct epdma_ctx *ctx, const char *device, char *dev, size_t devsize,
+		       char *dir, size_t dirsize, struct epdma_error *err)
+{
+	const char *dbg = epdma_ctx_get_debugfs_root(ctx);
+	char top[EP_PATH_MAX];
+	char **names;
+	size_t n, found = 0;
+	int r;
+
+	if (ep_st_path(top, sizeof(top), "%s/ntb_ep_dma", dbg) < 0)
+		return ep_error_set(err, -ENAMETOOLONG, NULL, NULL, "path", NULL,
+				    "debugfs path too long");
+	if (device) {
+		if (!ep_name_is_safe(device, 64))
+			return ep_error_set(err, -EINVAL, NULL, NULL, "device", NULL,
+					    "'%s' is not a PCI device name", device);
+		if (ep_st_path(dir, dirsize, "%s/%s", top, device) < 0)
+			return -ENAMETOOLONG;
+		if (!ep_st_is_dir(dir)) {
+			if (!ep_st_is_dir(top))
+				goto no_module;
+			return ep_error_set(err, -ENODEV, NULL, NULL, "no-device", NULL,
+					    "ntb_ep_dma has no device %s (no %s)", device, dir);
+		}
+		snprintf(dev, devsize, "%s", device);
+		return 0;
+	}
+	if (!ep_st_is_dir(top))
+		goto no_module;
+	r = ep_st_list_dir(top, &names, &n);
+	if (r < 0)
+		return ep_error_set(err, r, NULL, NULL, "io", NULL, "cannot list %s: %s", top,
+				    strerror(-r));
+	for (size_t i = 0; i < n; i++) {
+		char d[EP_PATH_MAX];
+
+		if (ep_st_path(d, sizeof(d), "%s/%s", top, names[i]) < 0 || !ep_st_is_dir(d))
+			continue;
+		if (!found++) {
+			snprintf(dev, devsize, "%s", names[i]);
+			snprintf(dir, dirsize, "%s", d);
+		}
+	}
+	ep_st_strv_free(names);
+	if (found == 1)
+		return 0;
+	if (found == 0)
+		return ep_error_set(err, -ENODEV, NULL, NULL, "no-device", NULL,
+				    "ntb_ep_dma is loaded but has no device yet (%s is empty): "
+				    "is the NTB link up?", top);
+	return ep_error_set(err, -EINVAL, NULL, NULL, "ambiguous", NULL,
+			    "%zu ntb_ep_dma devices in %s: choose one with --device", found, top);
+no_module:
+	return ep_error_set(err, -ENODEV, NULL, NULL, "no-device", NULL,
+			    "%s does not exist: load ntb_ep_dma and mount debugfs", top);
+}
+
+static int read_result(const char *dir, char *buf, size_t size)
+{
+	return ep_st_read_attr(dir, "result", buf, size);
+}
+
+int epdma_test_run(struct epdma_ctx *ctx, const struct epdma_test_opts *opts,
+		   struct epdma_test_report *rep, struct epdma_error *err)
+{
+	unsigned int timeout_ms = opts && opts->timeout_ms ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
+	char dir[EP_PATH_MAX], path[EP_PATH_MAX];
+	char before[EPDMA_ATTR_MAX], after[EPDMA_ATTR_MAX];
+	uint64_t start = now_us(), deadline = start + (uint64_t)timeout_ms * 1000u;
+	unsigned int delay = POLL_MIN_MS;
+	int r, len_before, len;
+
+	memset(rep, 0, sizeof(*rep));
+	ep_error_clear(err);
+	rep->outcome = EPDMA_TEST_ERROR;
+	rep->stage = "lookup";
+
+	r = find_device(ctx, opts ? opts->device : NULL, rep->device, sizeof(rep->device), dir,
+			sizeof(dir), err);
+	if (r < 0)
+		goto out;
+
+	/* 1. wait for the peer: "ready" reads 1 once it has published its buffer */
+	rep->stage = "ready";
+	for (;;) {
+		char buf[32];
+		uint64_t v;
+
+		r = ep_st_read_attr(dir, "ready", buf, sizeof(buf));
+		if (r < 0) {
+			r = ep_error_set(err, r, NULL, NULL, "io", NULL, "cannot read %s/ready: %s",
+					 dir, strerror(-r));
+			goto out;
+		}
+		if (ep_st_parse_u64(buf, &v) == 0 && v)
+			break;
+		if (now_us() >= deadline) {
+			r = ep_error_set(err, -ETIMEDOUT, NULL, NULL, "timeout", NULL,
+					 "peer of %s not ready after %u ms (is ntb_ep_dma loaded on "
+					 "the other side?)", rep->device, timeout_ms);
+			rep->outcome = EPDMA_TEST_TIMEOUT;
+			goto out;
+		}
+		sleep_ms(delay);
+		delay = delay * 2 > POLL_MAX_MS ? POLL_MAX_MS : delay * 2;
+	}
+
+	/* 2. run */
+	rep->stage = "run";
+	len_before = read_result(dir, before, sizeof(before));
+	if (len_before < 0)
+		before[0] = '\0';
+	if (ep_st_path(path, sizeof(path), "%s/run", dir) < 0) {
+		r = -ENAMETOOLONG;
+		goto out;
+	}
+	r = write_run(path, deadline);
+	if (r == -ETIMEDOUT) {
+		rep->outcome = EPDMA_TEST_TIMEOUT;
+		ep_error_set(err, r, NULL, NULL, "timeout", NULL,
+			     "run on %s did not finish within %u ms", rep->device, timeout_ms);
+		goto out;
+	}
+	if (r == -EACCES || r == -EPERM || r == -ENOENT || r == -ENOMEM || r == -ENAMETOOLONG) {
+		ep_error_set(err, r, NULL, NULL, "io", NULL, "cannot write %s: %s", path,
+			     strerror(-r));
+		goto out;
+	}
+	if (r < 0) {
+		/* the kernel's verdict: the transfer or the peer's check failed */
+		rep->outcome = r == -ETIMEDOUT ? EPDMA_TEST_TIMEOUT : EPDMA_TEST_FAIL;
+		rep->error = r;
+		ep_error_set(err, r, NULL, NULL, "run-failed", NULL,
+			     "DMA test on %s failed: %s", rep->device, strerror(-r));
+	}
+
+	/* 3. result: complete once it differs from before (at once on the real kernel) */
+	rep->stage = "result";
+	delay = POLL_MIN_MS;
+	for (;;) {
+		len = read_result(dir, after, sizeof(after));
+		if (len >= 0 && (r < 0 || len_before < 0 || strcmp(before, after)))
+			break;
+		if (now_us() >= deadline) {
+			if (r < 0)
+				break;
+			r = ep_error_set(err, -ETIMEDOUT, NULL, NULL, "timeout", NULL,
+					 "no new result from %s within %u ms", rep->device,
+					 timeout_ms);
+			rep->outcome = EPDMA_TEST_TIMEOUT;
+			goto out;
+		}
+		sleep_ms(delay);
+		delay = delay * 2 > POLL_MAX_MS ? POLL_MAX_MS : delay * 2;
+	}
+	if (len >= 0 && epdma_test_result_parse(after, (size_t)len, &rep->result) == 0)
+		rep->has_result = true;
+	if (r < 0)
+		goto out;	/* failure already recorded; the result is the detail */
+	if (!rep->has_result) {
+		r = ep_error_set(err, -EBADMSG, NULL, NULL, "result-format", NULL,
+				 "cannot understand %s/result", dir);
+		goto out;
+	}
+	if (rep->result.last_status != 0 ||
+	    ((rep->result.fields & EPDMA_TR_F_PEER_STATE) &&
+	     strcmp(rep->result.peer_state, "pass"))) {
+		int64_t st = rep->result.last_status;
+
+		r = st < 0 && st > -4096 ? (int)st : -EIO;
+		rep->outcome = EPDMA_TEST_FAIL;
+		ep_error_set(err, r, NULL, NULL, "run-failed", NULL,
+			     "DMA test on %s failed: last_status %lld, peer state %s", rep->device,
+			     (long long)st, rep->result.peer_state[0] ? rep->result.peer_state : "?");
+		goto out;
+	}
+	rep->outcome = EPDMA_TEST_PASS;
+	r = 0;
+out:
+	rep->error = r;
+	rep->duration_us = now_us() - start;
+	return r;
+}
