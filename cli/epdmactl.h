@@ -32,6 +32,18 @@ void cli_err_lib(struct cli *cli, const struct epdma_error *err);
 
 int cmd_profile(struct cli *cli, int argc, char **argv);
 /* BEGIN A2 commands */
+int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_test(struct cli *cli, int argc, char **argv);
+int cmd_modules(struct cli *cli, int argc, char **argv);
+/* Switch the printer to JSON for a group's own --json[=short|pretty]; before any output. */
+int cli_set_json(struct cli *cli, const char *arg);
+/* @path without the --root prefix (for output that must not depend on it). */
+const char *cli_unrooted(struct cli *cli, const char *path);
+/*
+ * Print the daemon's view under the current object (called by status when the socket
+ * exists). The default (weak) returns -EOPNOTSUPP; the epdmad client code overrides it.
+ */
+int cli_daemon_status(struct cli *cli, const char *socket_path);
 /* END A2 commands */
 /* BEGIN B commands */
 /* END B commands */

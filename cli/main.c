@@ -15,6 +15,9 @@
 static const struct cli_command commands[] = {
 	{ "profile", cmd_profile, "validate, plan, apply, diff, export and clear profiles" },
 	/* BEGIN A2 dispatch */
+	{ "status", cmd_status, "show controllers, functions, NTB, DMA export, channels, modules" },
+	{ "test", cmd_test, "run the ntb_ep_dma DMA test (test run)" },
+	{ "modules", cmd_modules, "show or load the kernel modules epdma uses" },
 	/* END A2 dispatch */
 	/* BEGIN B dispatch */
 	/* END B dispatch */
