@@ -247,6 +247,8 @@ static const char *insert_error_text(int e)
 		return "module signature rejected";
 	case -EEXIST:
 		return "already loaded";
+	case -ENOSYS:
+		return "this kernel cannot load modules (CONFIG_MODULES off, or a sandbox)";
 	case -ENOSPC:
 	case -ENOMEM:
 		return "out of memory";

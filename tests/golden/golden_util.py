@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Shared helpers of the epdmactl CLI tests: run the binary, check exit codes, validate JSON
+against the schemas with python3-jsonschema, copy fixture trees to a scratch root."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import jsonschema
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+SCHEMAS = os.path.join(TOP, "schemas")
+FIXTURES = os.path.join(HERE, "fixtures")
+
+_validators = {}
+failures = []
+checks = 0
+
+
+def validator(name):
+    if name not in _validators:
+        with open(os.path.join(SCHEMAS, name)) as f:
+            schema = json.load(f)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        _validators[name] = jsonschema.Draft202012Validator(schema)
+    return _validators[name]
+
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if not cond:
+        failures.append(what)
+        print(f"FAIL: {what}", file=sys.stderr)
+    return cond
+
+
+def run(epdmactl, args, env=None, timeout=60):
+    e = dict(os.environ)
+    e.pop("EPDMA_ROOT", None)
+    e.pop("EPDMA_FAKE_CONFIGFS", None)
+    if env:
+        e.update(env)
+    return subprocess.run([epdmactl] + args, capture_output=True, text=True, env=e,
+                          timeout=timeout)
+
+
+def check_json(out, schema, what):
+    """parse @out, validate against @schema; returns the document or None"""
+    try:
+        doc = json.loads(out)
+    except json.JSONDecodeError as ex:
+        check(False, f"{what}: output is not JSON ({ex}): {out[:200]!r}")
+        return None
+    errs = sorted(validator(schema).iter_errors(doc), key=lambda e: list(e.path))
+    check(not errs, f"{what}: does not match {schema}: " +
+          "; ".join(f"{list(e.path)}: {e.message}" for e in errs[:3]))
+    return doc
+
+
+def scratch_copy(fixture):
+    """copy a fixture tree (symlinks kept) into a new temporary root; returns its path"""
+    tmp = tempfile.mkdtemp(prefix="epdma-golden-")
+    root = os.path.join(tmp, "root")
+    shutil.copytree(os.path.join(FIXTURES, fixture), root, symlinks=True)
+    return root
+
+
+def cleanup(root):
+    shutil.rmtree(os.path.dirname(root), ignore_errors=True)
+
+
+def finish(name):
+    print(f"{name}: {checks - len(failures)}/{checks} checks passed")
+    return 1 if failures else 0

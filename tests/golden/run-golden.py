@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Golden tests of `epdmactl status` (text and JSON) over the fixture trees.
+
+usage: run-golden.py EPDMACTL [--update]
+
+For each tree in fixtures/, status runs with --root on a scratch copy; the text and the
+pretty JSON must equal expected/<tree>.status.{txt,json}, the JSON must validate against
+schemas/status.schema.json and carry the same data as the text (checked on a few fields a
+user reads), and the exit code must be 0. --update rewrites the expected files.
+"""
+import os
+import sys
+
+import golden_util as g
+
+TREES = ["ep-vntb", "host-dma", "empty"]
+
+
+def compare(path, got, update, what):
+    if update:
+        with open(path, "w") as f:
+            f.write(got)
+        return
+    try:
+        with open(path) as f:
+            want = f.read()
+    except FileNotFoundError:
+        g.check(False, f"{what}: missing {path} (run with --update)")
+        return
+    if not g.check(got == want, f"{what}: output differs from {os.path.basename(path)}"):
+        import difflib
+        sys.stderr.writelines(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                                   "expected", "got"))
+
+
+def main():
+    epdmactl = os.path.abspath(sys.argv[1])
+    update = "--update" in sys.argv[2:]
+    exp = os.path.join(g.HERE, "expected")
+    for tree in TREES:
+        root = g.scratch_copy(tree)
+        try:
+            t = g.run(epdmactl, ["--root", root, "status"])
+            g.check(t.returncode == 0, f"{tree}: status exit {t.returncode}: {t.stderr}")
+            g.check(root not in t.stdout, f"{tree}: text output leaks the --root prefix")
+            compare(os.path.join(exp, f"{tree}.status.txt"), t.stdout, update, f"{tree} text")
+
+            j = g.run(epdmactl, ["--root", root, "status", "--json=pretty"])
+            g.check(j.returncode == 0, f"{tree}: status --json exit {j.returncode}")
+            compare(os.path.join(exp, f"{tree}.status.json"), j.stdout, update, f"{tree} json")
+            doc = g.check_json(j.stdout, "status.schema.json", f"{tree} status --json")
+
+            # the global option and the short form give the same document
+            s = g.run(epdmactl, ["--json=short", "--root", root, "status"])
+            g.check(s.returncode == 0 and "\n" not in s.stdout.rstrip("\n"),
+                    f"{tree}: --json=short is not one line")
+            d2 = g.check_json(s.stdout, "status.schema.json", f"{tree} --json=short status")
+            g.check(doc == d2, f"{tree}: pretty and short JSON differ in content")
+
+            # text and JSON come from one printer: what one shows, the other shows
+            if doc:
+                for m in doc["modules"]:
+                    g.check(f"{m['name']}" in t.stdout and m["state"] in t.stdout,
+                            f"{tree}: module {m['name']} {m['state']} missing from text")
+                for c in doc["dma_channels"]:
+                    g.check(c["name"] in t.stdout, f"{tree}: channel {c['name']} not in text")
+                for b in doc["bindings"]:
+                    g.check(f"{b['function']} -> {b['controller']}" in t.stdout,
+                            f"{tree}: binding {b} not in text")
+        finally:
+            g.cleanup(root)
+
+    # facts a user relies on, asserted directly (not only through the golden files)
+    root = g.scratch_copy("host-dma")
+    try:
+        doc = g.check_json(g.run(epdmactl, ["--root", root, "status", "--json"]).stdout,
+                           "status.schema.json", "host-dma facts")
+        if doc:
+            ex = doc["dma_exports"]
+            g.check(len(ex) == 1 and ex[0]["channels"] ==
+                    ["dma1chan0", "dma1chan1", "dma1chan2", "dma1chan3"],
+                    "host-dma: the export lists exactly its four channels, not dma0chan0")
+            g.check(ex and ex[0]["driver"] == "dw_edma_aux.ep_dma_v1",
+                    "host-dma: the export's frontend driver")
+            g.check(doc["ntb_devices"][0]["link_up"] is True, "host-dma: link up from ntb_ep_dma")
+            g.check(doc["configfs"]["mounted"] is False, "host-dma: no pci_ep configfs")
+        # the link goes down: ntb_ep_dma says so, status follows
+        res = os.path.join(root, "sys/kernel/debug/ntb_ep_dma/0000:01:00.0/result")
+        with open(res) as f:
+            text = f.read().replace("link_up: 1", "link_up: 0")
+        with open(res, "w") as f:
+            f.write(text)
+        doc = g.check_json(g.run(epdmactl, ["--root", root, "status", "--json"]).stdout,
+                           "status.schema.json", "host-dma link down")
+        if doc:
+            g.check(doc["ntb_devices"][0]["link_up"] is False, "host-dma: link down shown")
+        # a kernel that exports the locator as attributes gets it displayed
+        aux = os.path.join(root, "sys/bus/auxiliary/devices/ntb_hw_epf.ep_dma_v1.0")
+        for k, v in (("dma_abi", "1"), ("dma_bar", "2"), ("dma_offset", "0xf9000"),
+                     ("dma_size", "0x7000"), ("dma_num_chans", "4"), ("dma_irq_base", "28"),
+                     ("dma_irq_count", "4")):
+            with open(os.path.join(aux, k), "w") as f:
+                f.write(v + "\n")
+        r = g.run(epdmactl, ["--root", root, "status", "--json"])
+        doc = g.check_json(r.stdout, "status.schema.json", "host-dma locator")
+        if doc:
+            g.check(doc["dma_exports"][0]["locator"] ==
+                    {"abi": 1, "bar": 2, "offset": 0xf9000, "size": 0x7000, "num_chans": 4,
+                     "irq_base": 28, "irq_count": 4}, "host-dma: locator attributes parsed")
+        t = g.run(epdmactl, ["--root", root, "status"])
+        g.check("locator: abi 1 bar 2 offset 0xf9000 size 0x7000 channels 4 irqs 28+4"
+                in t.stdout, "host-dma: locator in text")
+        # a daemon socket makes status say so
+        import socket
+        os.makedirs(os.path.join(root, "run/epdma"), exist_ok=True)
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(os.path.join(root, "run/epdma/epdmad.sock"))
+        doc = g.check_json(g.run(epdmactl, ["--root", root, "status", "--json"]).stdout,
+                           "status.schema.json", "host-dma with daemon socket")
+        sock.close()
+        if doc:
+            g.check(doc["daemon"] == {"socket": "/run/epdma/epdmad.sock", "running": True}
+                    or doc["daemon"].get("running") is True, "status sees the daemon socket")
+    finally:
+        g.cleanup(root)
+
+    # usage errors
+    r = g.run(epdmactl, ["status", "extra"])
+    g.check(r.returncode == 2, f"status with an argument exits 2 (got {r.returncode})")
+    r = g.run(epdmactl, ["status", "--json=loud"])
+    g.check(r.returncode == 2, f"status --json=loud exits 2 (got {r.returncode})")
+    return g.finish("golden status")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

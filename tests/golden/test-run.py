@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""`epdmactl test run` against a fake debugfs in which a helper process plays ntb_ep_dma.
+
+usage: test-run.py EPDMACTL
+
+The helper watches <debugfs>/ntb_ep_dma/<dev>/run; when "1" is written it waits a little and
+writes a new result (pass or fail), or never answers (timeout). A FIFO in place of "run"
+models the kernel's blocking write, which must not outlast --timeout. Every JSON output is
+validated against schemas/test-result.schema.json; exit codes are asserted.
+"""
+import multiprocessing
+import os
+import stat
+import subprocess
+import sys
+import time
+
+import golden_util as g
+
+DEV = "0000:01:00.0"
+
+
+def result_text(status, state, seq, length=4096, link=1):
+    return (f"last_status: {status}\nlast_len: {length if status == 0 else 0}\n"
+            f"local_buf_dma: 0xfffff000\nlocal_buf_size: 4096\npeer_ready: 1\n"
+            f"peer_state: {state}\npeer_dma: 0x4e11e000\npeer_size: 4096\n"
+            f"peer_seq: {seq}\npeer_xfer_len: {length}\nlink_up: {link}\n")
+
+
+def ntb_ep_dma(devdir, mode, delay=0.1, ready_after=0.0):
+    """the fake kernel side: answer one write of "1" to run"""
+    if ready_after:
+        time.sleep(ready_after)
+        with open(os.path.join(devdir, "ready"), "w") as f:
+            f.write("1\n")
+    run = os.path.join(devdir, "run")
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        with open(run) as f:
+            if f.read().strip() == "1":
+                break
+        time.sleep(0.01)
+    else:
+        return
+    if mode == "silent":
+        return
+    time.sleep(delay)
+    text = {"pass": result_text(0, "pass", 2),
+            "fail": result_text(-5, "fail", 2),
+            "garbage": "this is not\nthe result format\n"}[mode]
+    tmp = os.path.join(devdir, ".result.tmp")
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.rename(tmp, os.path.join(devdir, "result"))
+
+
+def setup(ready="1"):
+    root = g.scratch_copy("host-dma")
+    devdir = os.path.join(root, "sys/kernel/debug/ntb_ep_dma", DEV)
+    with open(os.path.join(devdir, "ready"), "w") as f:
+        f.write(ready + "\n")
+    with open(os.path.join(devdir, "result"), "w") as f:
+        f.write(result_text(0, "pass", 1))
+    return root, devdir
+
+
+def case(epdmactl, name, mode, want_rc, want_outcome, args=(), ready="1", ready_after=0.0,
+         helper=True, prepare=None, user=None):
+    root, devdir = setup(ready)
+    if prepare:
+        prepare(root, devdir)
+    p = None
+    if helper:
+        p = multiprocessing.Process(target=ntb_ep_dma, args=(devdir, mode),
+                                    kwargs={"ready_after": ready_after})
+        p.start()
+    cmd = ["--root", root, "test", "run", "--json"] + list(args)
+    t0 = time.time()
+    if user:
+        r = subprocess.run(user + [epdmactl] + cmd, capture_output=True, text=True, timeout=60)
+    else:
+        r = g.run(epdmactl, cmd)
+    elapsed = time.time() - t0
+    if p:
+        p.join(5)
+        if p.is_alive():
+            p.terminate()
+    doc = g.check_json(r.stdout, "test-result.schema.json", f"{name}: JSON")
+    g.check(r.returncode == want_rc, f"{name}: exit {r.returncode}, want {want_rc} "
+            f"(stderr: {r.stderr.strip()})")
+    if doc:
+        g.check(doc["outcome"] == want_outcome,
+                f"{name}: outcome {doc['outcome']}, want {want_outcome}")
+    g.cleanup(root)
+    return doc, r, elapsed
+
+
+def main():
+    epdmactl = os.path.abspath(sys.argv[1])
+
+    doc, r, _ = case(epdmactl, "pass", "pass", 0, "pass")
+    if doc:
+        g.check(doc["passed"] is True and doc["error"] is None, "pass: passed, no error")
+        g.check(doc["device"] == DEV, "pass: device named")
+        g.check(doc["result"] and doc["result"]["peer_seq"] == 2 and
+                doc["result"]["peer_state"] == "pass" and doc["result"]["last_len"] == 4096,
+                "pass: the new result (seq 2) is reported, not the old one")
+
+    doc, r, _ = case(epdmactl, "fail", "fail", 1, "fail")
+    if doc:
+        g.check(doc["error"] and doc["error"]["errno"] == 5 and doc["error"]["name"] == "EIO",
+                f"fail: errno 5 EIO from last_status -5 ({doc['error']})")
+        g.check(doc["result"]["peer_state"] == "fail", "fail: peer state fail")
+
+    doc, r, el = case(epdmactl, "timeout", "silent", 75, "timeout", args=["--timeout", "0.5"])
+    g.check(0.45 <= el < 5, f"timeout: returned after {el:.2f}s for --timeout 0.5")
+    if doc:
+        g.check(doc["error"]["name"] == "ETIMEDOUT" and doc["stage"] == "result",
+                "timeout: ETIMEDOUT while waiting for the result")
+
+    doc, r, el = case(epdmactl, "peer not ready", "silent", 75, "timeout", ready="0",
+                      args=["--timeout", "0.3"], helper=False)
+    if doc:
+        g.check(doc["stage"] == "ready", "peer not ready: stage ready")
+
+    case(epdmactl, "peer ready late", "pass", 0, "pass", ready="0", ready_after=0.3,
+         args=["--timeout", "10"])
+
+    # the kernel blocks in write(2) until the transfer is verified: a FIFO that nobody reads
+    # blocks the same way, and --timeout must still win
+    def fifo(root, devdir):
+        os.unlink(os.path.join(devdir, "run"))
+        os.mkfifo(os.path.join(devdir, "run"))
+    doc, r, el = case(epdmactl, "blocking run", None, 75, "timeout", args=["--timeout", "0.4"],
+                      helper=False, prepare=fifo)
+    g.check(el < 3, f"blocking run: returned after {el:.2f}s for --timeout 0.4")
+    if doc:
+        g.check(doc["stage"] == "run", "blocking run: stage run")
+
+    doc, r, _ = case(epdmactl, "garbage result", "garbage", 1, "error")
+    if doc:
+        g.check(doc["error"]["name"] == "EBADMSG" and doc["result"] is None,
+                "garbage result: EBADMSG, no result")
+
+    doc, r, _ = case(epdmactl, "no such device", None, 69, "error",
+                     args=["--device", "0000:09:00.0"], helper=False)
+    if doc:
+        g.check(doc["device"] is None and "0000:09:00.0" in doc["error"]["message"],
+                "no such device: the message names it")
+
+    def no_debugfs(root, devdir):
+        import shutil
+        shutil.rmtree(os.path.join(root, "sys/kernel/debug/ntb_ep_dma"))
+    doc, r, _ = case(epdmactl, "module not loaded", None, 69, "error", helper=False,
+                     prepare=no_debugfs)
+    if doc:
+        g.check("ntb_ep_dma" in doc["error"]["message"], "module not loaded: says ntb_ep_dma")
+
+    def two(root, devdir):
+        import shutil
+        shutil.copytree(devdir, os.path.join(os.path.dirname(devdir), "0000:02:00.0"))
+    case(epdmactl, "two devices, none chosen", None, 2, "error", helper=False, prepare=two)
+    case(epdmactl, "two devices, one chosen", "pass", 0, "pass", args=["--device", DEV],
+         prepare=two)
+
+    case(epdmactl, "unsafe device name", None, 2, "error", args=["--device", "../x"],
+         helper=False)
+
+    # permission: an unprivileged user cannot write run (mode 0600, owner root)
+    if os.geteuid() == 0 and os.path.exists("/usr/bin/setpriv"):
+        def lock(root, devdir):
+            for d, _, files in os.walk(root):
+                os.chmod(d, 0o755)
+                for f in files:
+                    os.chmod(os.path.join(d, f), 0o644)
+            os.chmod(os.path.dirname(root), 0o755)
+            os.chmod(os.path.join(devdir, "run"), 0o600)
+        case(epdmactl, "permission denied", None, 77, "error", helper=False, prepare=lock,
+             user=["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+
+    # usage
+    r = g.run(epdmactl, ["test", "run", "--timeout", "0"])
+    g.check(r.returncode == 2, f"--timeout 0 exits 2 (got {r.returncode})")
+    r = g.run(epdmactl, ["test", "run", "--timeout", "abc"])
+    g.check(r.returncode == 2, f"--timeout abc exits 2 (got {r.returncode})")
+    r = g.run(epdmactl, ["test", "fly"])
+    g.check(r.returncode == 2, f"test fly exits 2 (got {r.returncode})")
+
+    # text mode says the outcome on stdout and the reason on stderr
+    root, devdir = setup()
+    p = multiprocessing.Process(target=ntb_ep_dma, args=(devdir, "fail"))
+    p.start()
+    r = g.run(epdmactl, ["--root", root, "test", "run"])
+    p.join(5)
+    g.check(r.returncode == 1 and f"test {DEV}: fail" in r.stdout and "failed" in r.stderr,
+            f"text fail: stdout {r.stdout!r} stderr {r.stderr!r}")
+    g.cleanup(root)
+    return g.finish("test run")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
