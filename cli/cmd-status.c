@@ -270,10 +270,10 @@ static void print_tests(struct out *o, const struct epdma_status *st)
 
 		out_open_object(o, NULL);
 		out_string(o, "device", "  %s", t->device);
-		print_yesno(o, "ready", "  peer ready ", t->ready);
+		print_yesno(o, "ready", "  ready ", t->ready);
 		if (t->has_result) {
 			out_int(o, "last_status", "  last status %lld", t->last_status);
-			out_text(o, "  peer ");
+			out_text(o, "  peer state ");
 			str_or_null(o, "peer_state", "%s", t->peer_state);
 		} else {
 			out_null(o, "last_status", NULL);
