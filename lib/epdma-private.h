@@ -99,6 +99,8 @@ void ep_error_clear(struct epdma_error *err);
 int ep_strlcpy(char *dst, const char *src, size_t size);	/* -ENAMETOOLONG on truncation */
 int ep_path_join(char *dst, size_t size, const char *a, const char *b);
 char *ep_strdup_printf(const char *fmt, ...) _printf_(1, 2);
+/* snprintf that reports truncation as -ENAMETOOLONG (paths must never be cut short). */
+int ep_pathf(char *dst, size_t size, const char *fmt, ...) _printf_(3, 4);
 
 /* Is @name usable as one configfs path component? (no '/', not "." or "..", printable). */
 bool ep_name_is_safe(const char *name, size_t max);

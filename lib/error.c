@@ -112,6 +112,19 @@ char *ep_strdup_printf(const char *fmt, ...)
 	return n < 0 ? NULL : s;
 }
 
+int ep_pathf(char *dst, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(dst, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 bool ep_name_is_safe(const char *name, size_t max)
 {
 	size_t len = strlen(name);
