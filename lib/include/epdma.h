@@ -540,6 +540,112 @@ const char *epdma_test_outcome_str(enum epdma_test_outcome outcome);
 /* ------------------------------------------------------------------------------------------ */
 /* Daemon support (owned by the epdmad side)                                                  */
 /* BEGIN B */
+
+/*
+ * Profile store: every *.json file of a directory (default /etc/epdma/profiles.d), each
+ * loaded and validated on its own. An invalid file, or one that conflicts with an earlier
+ * file (same name, same controller, same host PCI ID; files are taken in name order), is
+ * kept out of the store and listed with its error instead.
+ */
+#define EPDMA_PROFILE_DIR		"/etc/epdma/profiles.d"
+#define EPDMA_PROFILE_STORE_MAX_FILES	256
+
+struct epdma_profile_store;
+
+/*
+ * Returns 0, or -ENOENT with an empty store in *@out when @dir does not exist, or another
+ * negative errno (and *@out NULL) when the directory cannot be read at all.
+ */
+int epdma_profile_store_load(struct epdma_ctx *ctx, const char *dir,
+			     struct epdma_profile_store **out, struct epdma_error *err);
+void epdma_profile_store_free(struct epdma_profile_store *s);
+size_t epdma_profile_store_count(const struct epdma_profile_store *s);
+const struct epdma_profile *epdma_profile_store_get(const struct epdma_profile_store *s,
+						    size_t i);
+/* Files that were skipped: error->file names the file, the rest says why. */
+size_t epdma_profile_store_invalid_count(const struct epdma_profile_store *s);
+const struct epdma_error *epdma_profile_store_invalid(const struct epdma_profile_store *s,
+						      size_t i);
+const struct epdma_profile *epdma_profile_store_find(const struct epdma_profile_store *s,
+						     const char *name);
+/* The endpoint profile for controller @controller (its sysfs name), or NULL. */
+const struct epdma_profile *
+epdma_profile_store_match_controller(const struct epdma_profile_store *s, const char *controller);
+/* The host profile whose "match" is @vendor:@device, or NULL. */
+const struct epdma_profile *epdma_profile_store_match_pci(const struct epdma_profile_store *s,
+							  uint16_t vendor, uint16_t device);
+
+/*
+ * Devices epdmad watches, classified from udev's subsystem (and driver) names.
+ */
+enum epdma_device_kind {
+	EPDMA_DEVICE_OTHER,
+	EPDMA_DEVICE_CONTROLLER,	/* class pci_epc: an endpoint controller */
+	EPDMA_DEVICE_NTB,		/* bus ntb */
+	EPDMA_DEVICE_DMA,		/* class dma: a DMAengine channel */
+	EPDMA_DEVICE_NTB_FUNCTION,	/* bus pci: candidate NTB function (host side) */
+	EPDMA_DEVICE_AUXILIARY,		/* bus auxiliary: e.g. ntb_hw_epf.ep_dma_v1.N */
+};
+
+enum epdma_device_kind epdma_device_classify(const char *subsystem, const char *driver);
+const char *epdma_device_kind_name(enum epdma_device_kind kind);
+/* Is @driver the host-side NTB driver of an endpoint function (ntb_hw_epf)? */
+bool epdma_device_is_ntb_driver(const char *driver);
+/* Parse udev's PCI_ID ("1912:0030", hex). -EINVAL if malformed. */
+int epdma_parse_pci_id(const char *s, uint16_t *vendor, uint16_t *device);
+
+/*
+ * epdmad socket protocol (epdmad(8)): one JSON object per SOCK_SEQPACKET message.
+ * Request: {"version":1,"request":"status"|"events"|"apply"|"reload"|"version",
+ *           "profile":NAME (apply only), "after":SEQ, "max":N (events only)}
+ * Reply:   {"version":1,"ok":true,...} or {"version":1,"ok":false,"errno":N,"error":TEXT}
+ */
+#define EPDMA_DAEMON_SOCKET_NAME	"epdmad.sock"	/* in the context's run dir */
+#define EPDMA_IPC_VERSION_NUMBER	1
+#define EPDMA_IPC_MAX_REQUEST		4096
+#define EPDMA_IPC_MAX_REPLY		(192 * 1024)
+#define EPDMA_IPC_MAX_DEPTH		4
+
+enum epdma_ipc_op {
+	EPDMA_IPC_STATUS,
+	EPDMA_IPC_EVENTS,
+	EPDMA_IPC_APPLY,
+	EPDMA_IPC_RELOAD,
+	EPDMA_IPC_VERSION,
+};
+
+struct epdma_ipc_request {
+	enum epdma_ipc_op op;
+	char profile[EPDMA_NAME_MAX + 1];	/* apply */
+	uint64_t after;				/* events: only those with seq > after */
+	unsigned int max;			/* events: at most this many (0: all kept) */
+};
+
+/*
+ * Parse one request message of @len bytes (need not be NUL-terminated). Returns 0,
+ * -EMSGSIZE when longer than EPDMA_IPC_MAX_REQUEST, -EINVAL for anything malformed
+ * (@err says what), -ENOMEM.
+ */
+int epdma_ipc_parse_request(const char *buf, size_t len, struct epdma_ipc_request *req,
+			    struct epdma_error *err);
+/* The request as a JSON message (free with free()). */
+int epdma_ipc_format_request(const struct epdma_ipc_request *req, char **out);
+const char *epdma_ipc_op_name(enum epdma_ipc_op op);
+/* Does @op change the system (and so need root)? */
+bool epdma_ipc_op_mutates(enum epdma_ipc_op op);
+
+/* <run dir>/epdmad.sock */
+int epdma_daemon_socket_path(struct epdma_ctx *ctx, char *buf, size_t size);
+
+/*
+ * Send @req to epdmad at @socket_path (NULL: the context's default) and return its reply
+ * (JSON text, free with free()) in *@reply. -ENOTCONN when no daemon listens, -ETIMEDOUT
+ * when no reply came within @timeout_ms (0: 5000).
+ */
+int epdma_daemon_call(struct epdma_ctx *ctx, const char *socket_path,
+		      const struct epdma_ipc_request *req, unsigned int timeout_ms, char **reply,
+		      struct epdma_error *err);
+
 /* END B */
 
 #ifdef __cplusplus

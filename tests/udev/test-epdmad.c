@@ -1,0 +1,917 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * epdmad under umockdev: synthetic pci_epc/pci devices and uevents reach the daemon's real
+ * udev monitor loop; configfs is a temporary directory whose kernel side is played by
+ * kernel-shim.so (see there for what is and is not modelled). Each test case is one
+ * invocation ("test-epdmad CASE"), run by ctest under umockdev-wrapper.
+ *
+ * Assertions are about what a user sees: files and links in configfs, the ops the daemon
+ * performed, the daemon's status/events replies, its exit status and its memory.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <ftw.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <umockdev.h>
+
+static UMockdevTestbed *tb;
+static char root[64], pci_ep[512], profiles[512], sock[100], oplog[512], dlog[512];
+static const char *epdmad_bin, *shim;
+static pid_t dpid = -1;
+static const char *test_name;
+static int checks;
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void dump_log(void)
+{
+	char cmd[700];
+
+	fprintf(stderr, "---- daemon log (last 40 lines) ----\n");
+	snprintf(cmd, sizeof(cmd), "tail -n 40 '%s' >&2", dlog);
+	if (system(cmd) < 0)
+		perror("system");
+}
+
+static void cleanup(void)
+{
+	if (dpid > 0) {
+		kill(dpid, SIGKILL);
+		waitpid(dpid, NULL, 0);
+		dpid = -1;
+	}
+}
+
+#define CHECK(cond, ...)                                                                          \
+	do {                                                                                      \
+		checks++;                                                                         \
+		if (!(cond)) {                                                                    \
+			fprintf(stderr, "FAIL %s:%d: %s: ", test_name, __LINE__, #cond);           \
+			fprintf(stderr, __VA_ARGS__);                                             \
+			fputc('\n', stderr);                                                      \
+			dump_log();                                                               \
+			cleanup();                                                                \
+			exit(1);                                                                  \
+		}                                                                                 \
+	} while (0)
+
+static void msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void write_file(const char *path, const char *content)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f, "cannot create %s: %s", path, strerror(errno));
+	fputs(content, f);
+	fclose(f);
+}
+
+static bool read_file(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return true;
+}
+
+static void mkdirs(const char *fmt, ...)
+{
+	char path[1024], cmd[1100];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", path);
+	CHECK(system(cmd) == 0, "mkdir -p %s", path);
+}
+
+static int rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(p);
+}
+
+static void rm_rf(const char *path)
+{
+	nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static unsigned int count_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	unsigned int n = 0;
+	int c;
+
+	if (!f)
+		return 0;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The environment: temporary root, modules, profiles                                         */
+
+static void setup(void)
+{
+	snprintf(root, sizeof(root), "/tmp/epdmad-test.XXXXXX");
+	CHECK(mkdtemp(root), "mkdtemp: %s", strerror(errno));
+	chmod(root, 0755);	/* the unprivileged client must reach the socket */
+	snprintf(pci_ep, sizeof(pci_ep), "%s/sys/kernel/config/pci_ep", root);
+	snprintf(profiles, sizeof(profiles), "%s/profiles.d", root);
+	snprintf(sock, sizeof(sock), "%s/run/epdma/epdmad.sock", root);
+	snprintf(oplog, sizeof(oplog), "%s/configfs-ops.log", root);
+	snprintf(dlog, sizeof(dlog), "%s/epdmad.log", root);
+	mkdirs("%s/functions/pci_epf_vntb", pci_ep);
+	mkdirs("%s/functions/pci_epf_test", pci_ep);
+	mkdirs("%s/controllers", pci_ep);
+	mkdirs("%s", profiles);
+	/* pci_epf_vntb and the host modules are "loaded": <root>/sys/module/X/initstate. */
+	for (const char *const *m = (const char *const[]){ "pci_epf_vntb", "ntb_hw_epf",
+							    "dw_edma_aux", "ntb_ep_dma", NULL };
+	     *m; m++) {
+		char p[700];
+
+		mkdirs("%s/sys/module/%s", root, *m);
+		snprintf(p, sizeof(p), "%s/sys/module/%s/initstate", root, *m);
+		write_file(p, "live\n");
+	}
+	tb = umockdev_testbed_new();
+	CHECK(tb, "umockdev testbed");
+	CHECK(umockdev_in_mock_environment(), "not running under umockdev-wrapper");
+}
+
+static void teardown(void)
+{
+	cleanup();
+	if (tb)
+		g_object_unref(tb);
+	if (!getenv("EPDMAD_TEST_KEEP"))
+		rm_rf(root);
+	else
+		fprintf(stderr, "kept %s\n", root);
+}
+
+static void endpoint_profile(const char *file, const char *name, const char *controller,
+			     const char *driver, const char *vendorid)
+{
+	char path[700], body[2048];
+
+	snprintf(path, sizeof(path), "%s/%s", profiles, file);
+	if (!strcmp(driver, "pci_epf_vntb"))
+		snprintf(body, sizeof(body),
+			 "{ \"version\": 1, \"name\": \"%s\", \"role\": \"endpoint\",\n"
+			 "  \"controller\": \"%s\",\n"
+			 "  \"functions\": [ { \"name\": \"f%s\", \"driver\": \"pci_epf_vntb\",\n"
+			 "    \"attributes\": { \"vendorid\": \"%s\", \"deviceid\": \"0x0030\",\n"
+			 "                      \"msi_interrupts\": 32 },\n"
+			 "    \"driver_attributes\": { \"db_count\": 16, \"spad_count\": 128,\n"
+			 "      \"num_mws\": 1, \"mw1\": \"0xF9000\", \"vntb_vid\": \"0x1912\",\n"
+			 "      \"vntb_pid\": \"0x0030\", \"vbus_number\": \"0x10\" } } ],\n"
+			 "  \"start\": true }\n",
+			 name, controller, controller, vendorid);
+	else
+		snprintf(body, sizeof(body),
+			 "{ \"version\": 1, \"name\": \"%s\", \"role\": \"endpoint\",\n"
+			 "  \"controller\": \"%s\",\n"
+			 "  \"functions\": [ { \"name\": \"t1\", \"driver\": \"%s\",\n"
+			 "    \"attributes\": { \"vendorid\": \"%s\" } } ],\n"
+			 "  \"start\": true }\n",
+			 name, controller, driver, vendorid);
+	write_file(path, body);
+}
+
+static void host_profile(const char *file, const char *name, const char *vendor,
+			 const char *device)
+{
+	char path[700], body[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", profiles, file);
+	snprintf(body, sizeof(body),
+		 "{ \"version\": 1, \"name\": \"%s\", \"role\": \"host\",\n"
+		 "  \"match\": { \"vendor\": \"%s\", \"device\": \"%s\" },\n"
+		 "  \"modules\": [ \"ntb_hw_epf\", \"dw_edma_aux\", \"ntb_ep_dma\" ] }\n",
+		 name, vendor, device);
+	write_file(path, body);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The daemon and its socket                                                                 */
+
+static int connect_sock(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	memcpy(sa.sun_path, sock, sizeof(sock));
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Send @req on @fd, wait up to 10 s for one reply. Returns reply length or -errno. */
+static ssize_t exchange(int fd, const void *req, size_t len, char *reply, size_t size)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	if (send(fd, req, len, MSG_NOSIGNAL) < 0)
+		return -errno;
+	if (poll(&p, 1, 10000) <= 0)
+		return -ETIMEDOUT;
+	n = recv(fd, reply, size - 1, 0);
+	if (n < 0)
+		return -errno;
+	reply[n] = '\0';
+	return n;
+}
+
+/* One request on a fresh connection; the parsed reply (caller puts it), NULL on failure. */
+static struct json_object *request(const char *req)
+{
+	static char reply[256 * 1024];
+	int fd = connect_sock();
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	n = exchange(fd, req, strlen(req), reply, sizeof(reply));
+	close(fd);
+	return n > 0 ? json_tokener_parse(reply) : NULL;
+}
+
+static bool reply_ok(struct json_object *o)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, "ok", &v) && json_object_get_boolean(v);
+}
+
+static int reply_errno(struct json_object *o)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, "errno", &v) ? json_object_get_int(v) : 0;
+}
+
+static bool daemon_alive(void)
+{
+	return dpid > 0 && waitpid(dpid, NULL, WNOHANG) == 0;
+}
+
+static void daemon_start(const char *extra)
+{
+	char preload[1024];
+	const char *old = getenv("LD_PRELOAD");
+	uint64_t t0;
+
+	/* Our shim first so its mkdir() sees the call before umockdev's wrapper passes it on. */
+	snprintf(preload, sizeof(preload), "%s%s%s", shim, old ? ":" : "", old ?: "");
+	dpid = fork();
+	CHECK(dpid >= 0, "fork");
+	if (dpid == 0) {
+		int fd = open(dlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		dup2(fd, STDERR_FILENO);
+		setenv("LD_PRELOAD", preload, 1);
+		setenv("EPDMA_SHIM_PCI_EP", pci_ep, 1);
+		setenv("EPDMA_SHIM_LOG", oplog, 1);
+		unsetenv("NOTIFY_SOCKET");
+		unsetenv("JOURNAL_STREAM");
+		execl(epdmad_bin, "epdmad", "--debug", "--root", root, "--profile-dir", profiles,
+		      "--socket", sock, extra, (char *)NULL);
+		_exit(127);
+	}
+	t0 = now_ms();
+	for (;;) {
+		struct json_object *o = request("{\"request\":\"version\"}");
+		bool ok = reply_ok(o);
+
+		json_object_put(o);
+		if (ok)
+			break;
+		CHECK(daemon_alive(), "epdmad exited during start-up");
+		CHECK(now_ms() - t0 < 10000, "epdmad did not answer within 10 s");
+		msleep(10);
+	}
+}
+
+static int daemon_stop(void)
+{
+	int st;
+
+	CHECK(kill(dpid, SIGTERM) == 0, "kill");
+	CHECK(waitpid(dpid, &st, 0) == dpid, "waitpid");
+	dpid = -1;
+	return st;
+}
+
+/* State of device @name in the daemon's status, "absent" if not tracked. */
+static void device_state(const char *name, char *state, size_t size, char *profile, size_t psize)
+{
+	struct json_object *o = request("{\"request\":\"status\"}"), *st, *devs;
+
+	snprintf(state, size, "absent");
+	if (profile)
+		profile[0] = '\0';
+	CHECK(reply_ok(o), "status request failed");
+	CHECK(json_object_object_get_ex(o, "status", &st) &&
+		      json_object_object_get_ex(st, "devices", &devs),
+	      "status reply without devices");
+	for (size_t i = 0; i < json_object_array_length(devs); i++) {
+		struct json_object *d = json_object_array_get_idx(devs, i), *n, *s, *p;
+
+		if (json_object_object_get_ex(d, "name", &n) &&
+		    !strcmp(json_object_get_string(n), name) &&
+		    json_object_object_get_ex(d, "state", &s)) {
+			snprintf(state, size, "%s", json_object_get_string(s));
+			if (profile && json_object_object_get_ex(d, "profile", &p))
+				snprintf(profile, psize, "%s", json_object_get_string(p));
+		}
+	}
+	json_object_put(o);
+}
+
+static void wait_state(const char *name, const char *want)
+{
+	char state[64] = "";
+	uint64_t t0 = now_ms();
+
+	for (;;) {
+		device_state(name, state, sizeof(state), NULL, 0);
+		if (!strcmp(state, want))
+			break;
+		CHECK(daemon_alive(), "epdmad died while waiting for %s=%s", name, want);
+		CHECK(now_ms() - t0 < 10000, "%s is '%s' after 10 s, expected '%s'", name, state,
+		      want);
+		msleep(20);
+	}
+	checks++;
+}
+
+/* Number of retained events of @type (and with @profile, if not NULL). */
+static unsigned int count_events(const char *type, const char *profile)
+{
+	struct json_object *o = request("{\"request\":\"events\"}"), *evs;
+	unsigned int n = 0;
+
+	CHECK(reply_ok(o) && json_object_object_get_ex(o, "events", &evs), "events request");
+	for (size_t i = 0; i < json_object_array_length(evs); i++) {
+		struct json_object *e = json_object_array_get_idx(evs, i), *t, *p;
+
+		if (!json_object_object_get_ex(e, "type", &t) ||
+		    strcmp(json_object_get_string(t), type))
+			continue;
+		if (profile && (!json_object_object_get_ex(e, "profile", &p) ||
+				strcmp(json_object_get_string(p), profile)))
+			continue;
+		n++;
+	}
+	json_object_put(o);
+	return n;
+}
+
+static long rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The kernel's side: controllers appear and disappear                                         */
+
+static const char *controller_add(const char *name)
+{
+	char p[700];
+	const char *syspath;
+
+	/* pci_epc_create() adds the configfs group; udev then reports the device. */
+	mkdirs("%s/controllers/%s", pci_ep, name);
+	snprintf(p, sizeof(p), "%s/controllers/%s/start", pci_ep, name);
+	write_file(p, "0\n");
+	syspath = umockdev_testbed_add_device(tb, "pci_epc", name, NULL, NULL, NULL);
+	CHECK(syspath, "add_device %s", name);
+	return syspath;
+}
+
+static void controller_remove(const char *syspath, const char *name)
+{
+	char p[700];
+
+	umockdev_testbed_uevent(tb, syspath, "remove");
+	umockdev_testbed_remove_device(tb, syspath);
+	/* pci_epc_destroy() drops the controller's group, and with it its links. */
+	snprintf(p, sizeof(p), "%s/controllers/%s", pci_ep, name);
+	rm_rf(p);
+}
+
+static void assert_applied(const char *controller, const char *vendorid)
+{
+	char p[900], buf[256];
+
+	snprintf(p, sizeof(p), "%s/functions/pci_epf_vntb/f%s/vendorid", pci_ep, controller);
+	CHECK(read_file(p, buf, sizeof(buf)), "%s missing", p);
+	CHECK(!strcmp(buf, vendorid), "vendorid is %s, expected %s", buf, vendorid);
+	snprintf(p, sizeof(p), "%s/controllers/%s/f%s", pci_ep, controller, controller);
+	CHECK(readlink(p, buf, sizeof(buf)) > 0, "link %s missing", p);
+	snprintf(p, sizeof(p), "%s/controllers/%s/start", pci_ep, controller);
+	CHECK(read_file(p, buf, sizeof(buf)) && !strcmp(buf, "1"), "%s is '%s', expected 1", p,
+	      buf);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Test cases                                                                                  */
+
+/* add → applied; apply again → no writes; remove → state updated; add again → applied again */
+static void test_hotplug(void)
+{
+	const char *sp;
+	char state[64], prof[80];
+	unsigned int ops;
+	struct json_object *o;
+
+	endpoint_profile("ep0.json", "ep0-vntb", "ep0", "pci_epf_vntb", "0x1912");
+	daemon_start(NULL);
+	device_state("ep0", state, sizeof(state), NULL, 0);
+	CHECK(!strcmp(state, "absent"), "ep0 tracked before it exists: %s", state);
+
+	sp = controller_add("ep0");
+	wait_state("ep0", "applied");
+	assert_applied("ep0", "0x1912");
+	device_state("ep0", state, sizeof(state), prof, sizeof(prof));
+	CHECK(!strcmp(prof, "ep0-vntb"), "profile is '%s'", prof);
+	CHECK(count_events("profile-applied", "ep0-vntb") == 1, "one profile-applied event");
+
+	/* Idempotent: an explicit apply of the live profile performs no configfs operation. */
+	ops = count_lines(oplog);
+	CHECK(ops > 0, "the shim saw no operations at all");
+	o = request("{\"version\":1,\"request\":\"apply\",\"profile\":\"ep0-vntb\"}");
+	CHECK(reply_ok(o), "apply of a live profile failed: %s", json_object_to_json_string(o));
+	json_object_put(o);
+	CHECK(count_lines(oplog) == ops, "re-apply of a live profile wrote to configfs (%u ops)",
+	      count_lines(oplog) - ops);
+	CHECK(count_events("profile-live", "ep0-vntb") == 1, "profile-live event");
+
+	/* A change uevent is also harmless. */
+	umockdev_testbed_uevent(tb, sp, "change");
+	wait_state("ep0", "applied");
+	CHECK(count_events("profile-live", "ep0-vntb") >= 1, "change re-checked");
+
+	controller_remove(sp, "ep0");
+	wait_state("ep0", "absent");
+	CHECK(count_events("device-removed", NULL) == 1, "device-removed event");
+
+	sp = controller_add("ep0");
+	wait_state("ep0", "applied");
+	assert_applied("ep0", "0x1912");
+	CHECK(count_events("profile-applied", "ep0-vntb") == 2, "applied again after re-add");
+
+	CHECK(WIFEXITED(daemon_stop()), "epdmad did not exit normally on SIGTERM");
+	CHECK(access(sock, F_OK) < 0, "socket left behind after stop");
+}
+
+/* Devices present before the daemon starts are handled exactly like hotplugged ones. */
+static void test_coldplug(void)
+{
+	endpoint_profile("ep0.json", "ep0-vntb", "ep0", "pci_epf_vntb", "0x1912");
+	controller_add("ep0");
+	controller_add("ep9");	/* no profile */
+	daemon_start(NULL);
+	wait_state("ep0", "applied");
+	assert_applied("ep0", "0x1912");
+	wait_state("ep9", "no-profile");
+	/* Restart: everything is live, the new instance must not write anything. */
+	CHECK(WIFEXITED(daemon_stop()), "stop");
+	{
+		unsigned int ops = count_lines(oplog);
+
+		daemon_start(NULL);
+		wait_state("ep0", "applied");
+		CHECK(count_lines(oplog) == ops, "restart re-wrote a live profile (%u ops)",
+		      count_lines(oplog) - ops);
+		CHECK(count_events("profile-live", "ep0-vntb") == 1, "profile-live after restart");
+	}
+	daemon_stop();
+}
+
+/* Invalid files are reported and skipped; nothing of them reaches configfs. */
+static void test_invalid_profile(void)
+{
+	char p[700], body[512];
+	struct json_object *o, *st, *inv;
+
+	endpoint_profile("10-good.json", "good", "ep0", "pci_epf_vntb", "0x1912");
+	/* Valid JSON, invalid profile: out-of-range attribute for controller ep1. */
+	endpoint_profile("20-bad-range.json", "bad-range", "ep1", "pci_epf_vntb", "0x1ffff");
+	snprintf(p, sizeof(p), "%s/30-garbage.json", profiles);
+	write_file(p, "{ \"version\": 1, \"name\": \"garbage\", ");
+	snprintf(p, sizeof(p), "%s/40-unknown-key.json", profiles);
+	snprintf(body, sizeof(body), "{ \"version\": 1, \"name\": \"x\", \"role\": \"endpoint\", "
+				     "\"controller\": \"ep1\", \"functions\": [], \"colour\": 1 }");
+	write_file(p, body);
+	snprintf(p, sizeof(p), "%s/README", profiles);	/* not *.json: ignored silently */
+	write_file(p, "not a profile");
+
+	controller_add("ep0");
+	controller_add("ep1");
+	daemon_start(NULL);
+	wait_state("ep0", "applied");
+	wait_state("ep1", "no-profile");
+	CHECK(count_events("profile-invalid", NULL) == 3, "3 profile-invalid events, got %u",
+	      count_events("profile-invalid", NULL));
+
+	o = request("{\"request\":\"status\"}");
+	CHECK(json_object_object_get_ex(o, "status", &st) &&
+		      json_object_object_get_ex(st, "invalid_profiles", &inv) &&
+		      json_object_array_length(inv) == 3,
+	      "status lists 3 invalid profiles: %s", json_object_to_json_string(o));
+	CHECK(strstr(json_object_to_json_string(inv), "20-bad-range.json") &&
+		      strstr(json_object_to_json_string(inv), "30-garbage.json"),
+	      "invalid profiles are named by file");
+	json_object_put(o);
+	/* The only function in configfs is good's; nothing bound to ep1. */
+	snprintf(p, sizeof(p), "%s/controllers/ep1/fep1", pci_ep);
+	CHECK(access(p, F_OK) < 0, "something of an invalid profile was applied to ep1");
+	snprintf(p, sizeof(p), "%s/controllers/ep1/start", pci_ep);
+	CHECK(read_file(p, body, sizeof(body)) && !strcmp(body, "0"), "ep1 was started");
+
+	/* A profile that needs a module that does not exist: reported, nothing applied. */
+	endpoint_profile("50-nomod.json", "nomod", "ep2", "pci_epf_test", "0x1234");
+	controller_add("ep2");
+	wait_state("ep2", "no-profile");
+	kill(dpid, SIGHUP);
+	wait_state("ep2", "failed");
+	CHECK(count_events("modules-failed", "nomod") == 1, "modules-failed event");
+	snprintf(p, sizeof(p), "%s/functions/pci_epf_test/t1", pci_ep);
+	CHECK(access(p, F_OK) < 0, "function of a profile whose module failed was created");
+	CHECK(daemon_alive(), "daemon died");
+	daemon_stop();
+}
+
+/*
+ * umockdev hands uevents to the daemon over a UNIX datagram socket and drops them when
+ * the receiver's queue is full; the queue length is net.unix.max_dgram_qlen (10 by
+ * default). As root the burst runs in a private network namespace with a longer queue, so
+ * windows of 100 back-to-back uevents reach the daemon; otherwise windows of 8.
+ */
+static unsigned int burst_window(void)
+{
+	FILE *f;
+
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) < 0)
+		return 4;
+	f = fopen("/proc/sys/net/unix/max_dgram_qlen", "w");
+	if (!f)
+		return 4;
+	fputs("4096\n", f);
+	fclose(f);
+	return 50;
+}
+
+static uint64_t last_seq(void)
+{
+	struct json_object *o = request("{\"request\":\"events\",\"max\":1}"), *last;
+	uint64_t seq = 0;
+
+	CHECK(reply_ok(o), "events");
+	if (json_object_object_get_ex(o, "last", &last))
+		seq = json_object_get_uint64(last);
+	json_object_put(o);
+	return seq;
+}
+
+/* 1000 add/remove pairs: alive, right final state, no writes, bounded memory and history. */
+static void test_burst(void)
+{
+	const char *sp;
+	long rss0, rss1;
+	struct json_object *o, *evs;
+	uint64_t t0, seq0;
+	unsigned int ops, window = burst_window();
+
+	endpoint_profile("ep0.json", "ep0-vntb", "ep0", "pci_epf_vntb", "0x1912");
+	daemon_start(NULL);
+	sp = controller_add("ep0");
+	wait_state("ep0", "applied");
+	rss0 = rss_kib(dpid);
+	ops = count_lines(oplog);
+	seq0 = last_seq();
+	t0 = now_ms();
+	for (unsigned int sent = 0; sent < 1000;) {
+		uint64_t tw = now_ms();
+
+		for (unsigned int i = 0; i < window && sent < 1000; i++, sent++) {
+			umockdev_testbed_uevent(tb, sp, "remove");
+			umockdev_testbed_uevent(tb, sp, "add");
+		}
+		/* per pair: device-removed, device-added, profile-live */
+		while (last_seq() < seq0 + 3ull * sent) {
+			CHECK(daemon_alive(), "daemon died in the burst");
+			CHECK(now_ms() - tw < 20000,
+			      "uevents lost: %llu of %u events after 20 s (window %u)",
+			      (unsigned long long)(last_seq() - seq0), 3 * sent, window);
+			msleep(5);
+		}
+	}
+	fprintf(stderr, "1000 remove/add pairs (2000 uevents, windows of %u) handled in %llu ms\n",
+		2 * window, (unsigned long long)(now_ms() - t0));
+	CHECK(last_seq() == seq0 + 3000, "unexpected extra events: %llu",
+	      (unsigned long long)(last_seq() - seq0));
+	wait_state("ep0", "applied");
+	CHECK(count_events("device-removed", NULL) > 0, "removes seen");
+	CHECK(count_lines(oplog) == ops, "the burst rewrote a live profile (%u ops)",
+	      count_lines(oplog) - ops);
+	rss1 = rss_kib(dpid);
+	fprintf(stderr, "RSS before %ld KiB, after %ld KiB\n", rss0, rss1);
+	CHECK(rss1 - rss0 < 2048, "RSS grew by %ld KiB in the burst", rss1 - rss0);
+	o = request("{\"request\":\"events\"}");
+	CHECK(json_object_object_get_ex(o, "events", &evs) &&
+		      json_object_array_length(evs) == 128,
+	      "event history is not bounded at 128");
+	json_object_put(o);
+	daemon_stop();
+}
+
+/* SIGHUP storm, with a profile added in the middle: alive, reloaded, new profile applied. */
+static void test_sighup_storm(void)
+{
+	struct json_object *o, *st, *d, *r;
+	uint64_t reloads;
+
+	endpoint_profile("ep0.json", "ep0-vntb", "ep0", "pci_epf_vntb", "0x1912");
+	controller_add("ep0");
+	controller_add("ep1");
+	daemon_start(NULL);
+	wait_state("ep0", "applied");
+	wait_state("ep1", "no-profile");
+	for (int i = 0; i < 500; i++) {
+		CHECK(kill(dpid, SIGHUP) == 0, "kill");
+		if (i == 250)
+			endpoint_profile("ep1.json", "ep1-test", "ep1", "pci_epf_vntb", "0x1912");
+	}
+	kill(dpid, SIGHUP);
+	wait_state("ep1", "applied");
+	wait_state("ep0", "applied");
+	o = request("{\"request\":\"status\"}");
+	CHECK(json_object_object_get_ex(o, "status", &st) &&
+		      json_object_object_get_ex(st, "daemon", &d) &&
+		      json_object_object_get_ex(d, "reloads", &r),
+	      "status.daemon.reloads");
+	reloads = json_object_get_uint64(r);
+	fprintf(stderr, "501 SIGHUPs gave %llu reloads (signals coalesce)\n",
+		(unsigned long long)reloads);
+	CHECK(reloads >= 1, "no reload happened");
+	json_object_put(o);
+	/* IPC reload from root works too. */
+	o = request("{\"request\":\"reload\"}");
+	CHECK(reply_ok(o), "reload request");
+	json_object_put(o);
+	CHECK(WIFEXITED(daemon_stop()), "stop after storm");
+}
+
+/* Malformed, oversized, idle and non-reading clients never disturb the daemon. */
+static void test_ipc_robustness(void)
+{
+	static char big[70000], reply[4096];
+	const char *bad[] = {
+		"not json", "{", "[]", "42", "{\"request\":1}", "{\"request\":\"explode\"}",
+		"{\"request\":\"status\",\"extra\":true}", "{\"version\":2,\"request\":\"status\"}",
+		"{\"request\":\"apply\"}", "{\"request\":\"apply\",\"profile\":\"../etc\"}",
+		"{\"request\":\"status\"} trailing", "{\"request\":\"events\",\"after\":-1}",
+		"{\"request\":\"status\",\"profile\":\"x\"}", "{\"a\":{\"b\":{\"c\":{\"d\":{}}}}}",
+	};
+	int idle[40], fd;
+	struct json_object *o;
+	ssize_t n;
+
+	endpoint_profile("ep0.json", "ep0-vntb", "ep0", "pci_epf_vntb", "0x1912");
+	daemon_start(NULL);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = request(bad[i]);
+		CHECK(o && !reply_ok(o) && reply_errno(o) == EINVAL,
+		      "request %s: expected an EINVAL error reply, got %s", bad[i],
+		      o ? json_object_to_json_string(o) : "nothing");
+		json_object_put(o);
+	}
+	/* A NUL byte inside the message. */
+	fd = connect_sock();
+	n = exchange(fd, "{\"request\":\0\"status\"}", 21, reply, sizeof(reply));
+	CHECK(n > 0 && strstr(reply, "\"ok\":false"), "NUL byte request: %s", reply);
+	close(fd);
+
+	/* Oversized: error reply, then the connection is closed. */
+	memset(big, ' ', sizeof(big));
+	memcpy(big, "{\"request\":\"status\"", 19);
+	big[sizeof(big) - 1] = '}';
+	fd = connect_sock();
+	n = exchange(fd, big, sizeof(big), reply, sizeof(reply));
+	CHECK(n > 0 && strstr(reply, "\"errno\":90"), "oversized request: %zd %s", n,
+	      n > 0 ? reply : "");
+	n = recv(fd, reply, sizeof(reply), 0);
+	CHECK(n == 0, "connection not closed after an oversized request (%zd)", n);
+	close(fd);
+
+	/* 40 idle connections (more than the daemon keeps): a new client is still served. */
+	for (int i = 0; i < 40; i++) {
+		idle[i] = connect_sock();
+		CHECK(idle[i] >= 0, "connect %d", i);
+	}
+	o = request("{\"request\":\"version\"}");
+	CHECK(reply_ok(o), "daemon unresponsive with 40 idle clients");
+	json_object_put(o);
+	for (int i = 0; i < 40; i++)
+		close(idle[i]);
+
+	/* A client that sends requests and never reads its replies gets disconnected. */
+	fd = connect_sock();
+	{
+		int sndbuf = 4096, i;
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sndbuf, sizeof(sndbuf));
+		for (i = 0; i < 5000; i++)
+			if (send(fd, "{\"request\":\"status\"}", 20, MSG_DONTWAIT | MSG_NOSIGNAL) <
+			    0)
+				break;
+		fprintf(stderr, "non-reading client: sent %d requests before the socket refused\n",
+			i);
+	}
+	o = request("{\"request\":\"status\"}");
+	CHECK(reply_ok(o), "daemon unresponsive after a non-reading client");
+	json_object_put(o);
+	close(fd);
+
+	/* A well-formed events request with paging still works. */
+	o = request("{\"version\":1,\"request\":\"events\",\"after\":0,\"max\":2}");
+	CHECK(reply_ok(o), "events paging");
+	json_object_put(o);
+	CHECK(daemon_alive(), "daemon died");
+	CHECK(WIFEXITED(daemon_stop()), "stop");
+}
+
+/* A client that is not root may read but not change anything. */
+static void test_unprivileged(void)
+{
+	struct passwd *pw = getpwnam("nobody");
+	int pipefd[2];
+	pid_t c;
+	int st;
+	char res[512] = "";
+	ssize_t n;
+
+	if (geteuid() != 0 || !pw) {
+		fprintf(stderr, "SKIP: needs root and a 'nobody' user\n");
+		teardown();
+		exit(77);
+	}
+	endpoint_profile("ep0.json", "ep0-vntb", "ep0", "pci_epf_vntb", "0x1912");
+	controller_add("ep0");
+	daemon_start(NULL);
+	wait_state("ep0", "applied");
+	CHECK(pipe(pipefd) == 0, "pipe");
+	c = fork();
+	if (c == 0) {
+		const char *reqs[] = { "{\"request\":\"status\"}", "{\"request\":\"version\"}",
+				       "{\"request\":\"events\"}", "{\"request\":\"reload\"}",
+				       "{\"request\":\"apply\",\"profile\":\"ep0-vntb\"}" };
+		char out[512] = "";
+
+		if (setgroups(0, NULL) < 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
+		    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
+			_exit(2);
+		for (size_t i = 0; i < 5; i++) {
+			struct json_object *o = request(reqs[i]);
+
+			/* one letter per request: o = ok, P = EPERM, ? = other */
+			strcat(out, reply_ok(o) ? "o" : reply_errno(o) == EPERM ? "P" : "?");
+			json_object_put(o);
+		}
+		if (write(pipefd[1], out, strlen(out)) < 0)
+			_exit(3);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	n = read(pipefd[0], res, sizeof(res) - 1);
+	res[n > 0 ? n : 0] = '\0';
+	waitpid(c, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "unprivileged child failed (%d)", st);
+	CHECK(!strcmp(res, "oooPP"), "as nobody: status/version/events allowed, reload/apply "
+				     "refused; got '%s' (o=ok P=EPERM)", res);
+	CHECK(count_events("reload-request", NULL) == 0, "a refused reload was executed");
+	CHECK(count_events("apply-request", NULL) == 0, "a refused apply was executed");
+	daemon_stop();
+}
+
+/* Host side: a PCI function matching a host profile gets its modules; others are ignored. */
+static void test_host(void)
+{
+	const char *fn, *other;
+
+	host_profile("host.json", "host-ntb", "0x1912", "0x0030");
+	daemon_start(NULL);
+	fn = umockdev_testbed_add_device(tb, "pci", "0000:01:00.0", NULL, "vendor", "0x1912",
+					 "device", "0x0030", NULL, "PCI_ID", "1912:0030", NULL);
+	other = umockdev_testbed_add_device(tb, "pci", "0000:02:00.0", NULL, "vendor", "0x8086",
+					    "device", "0x1234", NULL, "PCI_ID", "8086:1234", NULL);
+	CHECK(fn && other, "add pci devices");
+	wait_state("0000:01:00.0", "modules-loaded");
+	{
+		char state[64];
+
+		device_state("0000:02:00.0", state, sizeof(state), NULL, 0);
+		CHECK(!strcmp(state, "absent"), "an unrelated PCI function is tracked: %s", state);
+	}
+	CHECK(count_events("host-modules", "host-ntb") == 1, "host-modules event");
+	umockdev_testbed_uevent(tb, fn, "remove");
+	wait_state("0000:01:00.0", "absent");
+	daemon_stop();
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} cases[] = {
+	{ "hotplug", test_hotplug },	 { "coldplug", test_coldplug },
+	{ "invalid-profile", test_invalid_profile }, { "burst", test_burst },
+	{ "sighup-storm", test_sighup_storm }, { "ipc-robustness", test_ipc_robustness },
+	{ "unprivileged", test_unprivileged }, { "host", test_host },
+};
+
+int main(int argc, char **argv)
+{
+	epdmad_bin = getenv("EPDMAD");
+	shim = getenv("EPDMA_KERNEL_SHIM");
+	if (argc != 2 || !epdmad_bin || !shim) {
+		fprintf(stderr, "usage: EPDMAD=path EPDMA_KERNEL_SHIM=path umockdev-wrapper %s CASE\n",
+			argv[0]);
+		return 2;
+	}
+	test_name = argv[1];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (strcmp(cases[i].name, argv[1]))
+			continue;
+		setup();
+		cases[i].fn();
+		teardown();
+		printf("PASS %s (%d checks)\n", test_name, checks);
+		return 0;
+	}
+	fprintf(stderr, "unknown case %s\n", argv[1]);
+	return 2;
+}
