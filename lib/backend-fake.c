@@ -432,7 +432,7 @@ static int fake_mkdir(struct ep_backend *b, const char *path)
 	struct ep_fake *f = to_fake(b);
 	const char *base;
 	struct fnode *d, *fn;
-	int r;
+	int r, index;
 
 	r = mutation(f);
 	if (r < 0)
@@ -444,10 +444,11 @@ static int fake_mkdir(struct ep_backend *b, const char *path)
 		return -EEXIST;
 	if (d->kind != K_DRIVER)
 		return -EPERM;
+	index = next_index(f);
 	fn = node_new(d, base, EP_NODE_DIR, K_FUNCTION);
 	if (!fn)
 		return -ENOMEM;
-	fn->index = next_index(f);
+	fn->index = index;
 	attr_new(fn, "vendorid", A_HDR16, 0, 0);
 	attr_new(fn, "deviceid", A_HDR16, 0, 0);
 	attr_new(fn, "revid", A_HDR8, 0, 0);

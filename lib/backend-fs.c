@@ -132,7 +132,8 @@ static int fs_write(struct ep_backend *b, const char *path, const char *value)
 
 	if (r < 0)
 		return r;
-	fd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_TRUNC as the shell does: configfs ignores it, plain files (tests) need it */
+	fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	/* configfs takes one write(2) per store; a short write is an error, not a retry */

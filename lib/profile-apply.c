@@ -294,7 +294,7 @@ failed_nomsg:
 failed:
 	{
 		char first[EP_PATH_MAX + 64] = "";
-		size_t undone = 0;
+		size_t undone = 0;	/* undo steps run; writes into removed functions need none */
 		size_t ml = strlen(err ? err->message : "");
 
 		rep.rollback_errors = rollback(ctx, &j, &undone, first, sizeof(first));
@@ -307,7 +307,7 @@ failed:
 			else
 				snprintf(err->message + ml, sizeof(err->message) - ml,
 					 "; rolled back %zu operation(s), the tree is as before",
-					 undone);
+					 rep.ops_done);
 		}
 		if (b->ops->sync)
 			b->ops->sync(b);

@@ -423,7 +423,7 @@ int ep_profile_parse(const char *buf, size_t len, struct ep_diag *d, struct json
 	}
 	if (jerr != json_tokener_success) {
 		json_object_put(root);
-		line_col(buf, end > 0 ? end - 1 : 0, &line, &col);
+		line_col(buf, end < len ? end : (end > 0 ? end - 1 : 0), &line, &col);
 		ep_diag_add(d, "", jerr == json_tokener_error_depth ? "depth" : "json",
 			    "line %u column %u: %s", line, col,
 			    jerr == json_tokener_error_depth ? "nested deeper than the limit" :
