@@ -125,6 +125,33 @@ def main():
     finally:
         g.cleanup(root)
 
+    # status reads configfs through the library's backend: after an apply on the fake kernel
+    # model it shows the function, its binding and the started controller; after clear, not
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="epdma-fake-")
+    env = {"EPDMA_FAKE_CONFIGFS": os.path.join(tmp, "state"), "EPDMA_ROOT": tmp}
+    profile = os.path.join(g.TOP, "schemas/examples/rcar-s4-vntb-dma.json")
+    r = g.run(epdmactl, ["profile", "apply", profile], env=env)
+    if g.check(r.returncode == 0, f"fake apply: exit {r.returncode}: {r.stderr}"):
+        doc = g.check_json(g.run(epdmactl, ["status", "--json"], env=env).stdout,
+                           "status.schema.json", "status after fake apply")
+        if doc:
+            g.check(doc["controllers"][0]["started"] is True, "after apply: controller started")
+            g.check([b["function"] for b in doc["bindings"]] == ["pci_epf_vntb/func1"],
+                    f"after apply: one binding ({doc['bindings']})")
+            f = doc["functions"][0] if doc["functions"] else {}
+            g.check(f.get("dma_export") == {"bar": 2, "offset": 0xF9000, "num_chans": 4},
+                    f"after apply: DMA export knobs read back ({f.get('dma_export')})")
+        r = g.run(epdmactl, ["profile", "clear", "rcar-s4-vntb-dma", "--yes"], env=env)
+        g.check(r.returncode == 0, f"fake clear: exit {r.returncode}: {r.stderr}")
+        doc = g.check_json(g.run(epdmactl, ["status", "--json"], env=env).stdout,
+                           "status.schema.json", "status after clear")
+        if doc and r.returncode == 0:
+            g.check(doc["functions"] == [] and doc["bindings"] == [] and
+                    doc["controllers"][0]["started"] is False, f"after clear: nothing left")
+    import shutil
+    shutil.rmtree(tmp, ignore_errors=True)
+
     # usage errors
     r = g.run(epdmactl, ["status", "extra"])
     g.check(r.returncode == 2, f"status with an argument exits 2 (got {r.returncode})")
