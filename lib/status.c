@@ -32,7 +32,8 @@ int ep_st_read(const char *path, char *buf, size_t size)
 
 	if (!size)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO planted in a captured tree must not hang us */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	for (;;) {
@@ -270,14 +271,44 @@ static void *push(void *arr_p, size_t *n, size_t elem)
 	return nv + (*n)++ * elem;
 }
 
-/* strdup of an attribute, NULL when unreadable (the "not exposed" case). */
+/*
+ * Text the kernel prints is printable ASCII; anything else (a NUL, control characters, bytes
+ * from a corrupt capture) is treated as unreadable rather than passed to terminals and JSON.
+ */
+static bool printable(const char *buf, int len)
+{
+	if (len < 0 || (size_t)len != strlen(buf))
+		return false;
+	for (int i = 0; i < len; i++)
+		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* strdup of an attribute, NULL when unreadable or not printable (the "not exposed" case). */
 static char *attr_dup(const char *dir, const char *name)
 {
 	char buf[EPDMA_ATTR_MAX];
+	int len = ep_st_read_attr(dir, name, buf, sizeof(buf));
 
-	if (ep_st_read_attr(dir, name, buf, sizeof(buf)) < 0)
-		return NULL;
-	return strdup(buf);
+	return printable(buf, len) ? strdup(buf) : NULL;
+}
+
+/* "0x" and hex digits, as the kernel prints PCI IDs; NULL otherwise. */
+static char *hex_dup(char *s)
+{
+	size_t i;
+
+	if (!s || strncmp(s, "0x", 2) || !s[2])
+		goto bad;
+	for (i = 2; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			goto bad;
+	return s;
+bad:
+	free(s);
+	return NULL;
 }
 
 static int64_t attr_s64(const char *dir, const char *name)
@@ -298,15 +329,21 @@ static int64_t attr_s64(const char *dir, const char *name)
 	return -1;
 }
 
+/* Name of the device a sysfs link (driver, device, ...) points to, NULL if none. */
 static char *link_dup(const char *dir, const char *name)
 {
-	char path[PATH_MAX], buf[NAME_MAX + 1];
+	char path[PATH_MAX], real[PATH_MAX], *base;
 
 	if (ep_st_path(path, sizeof(path), "%s/%s", dir, name) < 0)
 		return NULL;
-	if (ep_st_link_basename(path, buf, sizeof(buf)) < 0)
+	if (realpath(path, real)) {
+		base = strrchr(real, '/');
+		return strdup(base ? base + 1 : real);
+	}
+	/* dangling (a capture without the target): the link text still names it */
+	if (ep_st_link_basename(path, real, sizeof(real)) < 0 || !strcmp(real, ".."))
 		return NULL;
-	return strdup(buf);
+	return strdup(real);
 }
 
 /* Basename of the directory that @path (a sysfs device dir, maybe a symlink) lives in. */
@@ -359,10 +396,9 @@ static int cfs_list(struct reader *r, const char *rel, struct ep_dirent **ents, 
 static char *cfs_dup(struct reader *r, const char *rel)
 {
 	char buf[EPDMA_ATTR_MAX];
+	int len = r->be->ops->read(r->be, rel, buf, sizeof(buf));
 
-	if (r->be->ops->read(r->be, rel, buf, sizeof(buf)) < 0)
-		return NULL;
-	return strdup(buf);
+	return printable(buf, len) ? strdup(buf) : NULL;
 }
 
 static int64_t cfs_s64(struct reader *r, const char *rel)
@@ -533,9 +569,9 @@ static int read_function(struct reader *r, const char *drv, const char *fn)
 	if (!f->driver || !f->name)
 		return OOM(r);
 	if (ep_st_path(rel, sizeof(rel), "%s/vendorid", frel) == 0)
-		f->vendorid = cfs_dup(r, rel);
+		f->vendorid = hex_dup(cfs_dup(r, rel));
 	if (ep_st_path(rel, sizeof(rel), "%s/deviceid", frel) == 0)
-		f->deviceid = cfs_dup(r, rel);
+		f->deviceid = hex_dup(cfs_dup(r, rel));
 	f->msi_interrupts = -1;
 	if (ep_st_path(rel, sizeof(rel), "%s/msi_interrupts", frel) == 0)
 		f->msi_interrupts = (int)cfs_s64(r, rel);
@@ -647,8 +683,8 @@ static int read_pci_functions(struct reader *r)
 		p->address = strdup(devs[i]);
 		if (!p->address)
 			goto oom;
-		p->vendor = attr_dup(ddir, "vendor");
-		p->device = attr_dup(ddir, "device");
+		p->vendor = hex_dup(attr_dup(ddir, "vendor"));
+		p->device = hex_dup(attr_dup(ddir, "device"));
 		p->link_speed = attr_dup(ddir, "current_link_speed");
 		p->link_width = (int)attr_s64(ddir, "current_link_width");
 	}

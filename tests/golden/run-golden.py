@@ -152,6 +152,44 @@ def main():
     import shutil
     shutil.rmtree(tmp, ignore_errors=True)
 
+    # a hostile or corrupt tree: oversized and binary attributes, a FIFO, a directory where a
+    # file belongs, dangling links and a link loop. status must finish, exit 0 and stay valid.
+    root = g.scratch_copy("host-dma")
+    try:
+        pd = os.path.join(root, "sys/devices/pci0000:00/0000:00:00.0/0000:01:00.0")
+        with open(os.path.join(pd, "vendor"), "wb") as f:
+            f.write(b"0x1912" * 300000)
+        with open(os.path.join(pd, "device"), "wb") as f:
+            f.write(b"\x00\xff\x1b[31m\n")
+        os.unlink(os.path.join(pd, "current_link_width"))
+        os.mkfifo(os.path.join(pd, "current_link_width"))
+        os.unlink(os.path.join(pd, "current_link_speed"))
+        os.mkdir(os.path.join(pd, "current_link_speed"))
+        ch = os.path.join(pd, "dma/dma1chan1")
+        os.unlink(os.path.join(ch, "device"))
+        os.symlink("../../../nowhere", os.path.join(ch, "device"))
+        os.unlink(os.path.join(ch, "in_use"))
+        os.symlink("in_use", os.path.join(ch, "in_use"))
+        res = os.path.join(root, "sys/kernel/debug/ntb_ep_dma/0000:01:00.0/result")
+        with open(res, "wb") as f:
+            f.write(b"last_status: 0\npeer_state: \x1b]0;pwned\x07\n")
+        with open(os.path.join(root, "sys/module/ntb/refcnt"), "w") as f:
+            f.write("-7\n")
+        r = g.run(epdmactl, ["--root", root, "status", "--json"], timeout=20)
+        g.check(r.returncode == 0, f"hostile tree: exit {r.returncode}: {r.stderr}")
+        doc = g.check_json(r.stdout, "status.schema.json", "hostile tree")
+        if doc:
+            p = doc["pci_functions"][0]
+            g.check(p["vendor"] is None and p["link_width"] is None and p["link_speed"] is None,
+                    f"hostile tree: unreadable attributes become null ({p})")
+            g.check(doc["tests"]["devices"][0]["peer_state"] is None,
+                    "hostile tree: an unknown peer state is not passed through")
+        t = g.run(epdmactl, ["--root", root, "status"], timeout=20)
+        g.check(t.returncode == 0 and "\x1b" not in t.stdout, "hostile tree: no escape "
+                "sequence reaches the terminal")
+    finally:
+        g.cleanup(root)
+
     # usage errors
     r = g.run(epdmactl, ["status", "extra"])
     g.check(r.returncode == 2, f"status with an argument exits 2 (got {r.returncode})")
