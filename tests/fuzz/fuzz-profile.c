@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libFuzzer harness for the profile parser and validator, the code that reads files a user
+ * (or a daemon's profiles.d) hands us. Any byte string must be either rejected with a
+ * message that names a rule, or accepted as a profile whose canonical JSON is accepted again
+ * unchanged (the round trip export relies on), and which plans against the fake configfs
+ * without crashing.
+ *
+ * Built with -DEPDMA_FUZZ_REPLAY it is a plain program that runs every file (or directory)
+ * given on the command line through the same checks, so the committed corpus is a
+ * regression test in every build, sanitizers included.
+ */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend-fake.h"
+#include "epdma.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct epdma_ctx *ctx;
+
+static void init(void)
+{
+	struct ep_fake *fake;
+
+	if (ctx)
+		return;
+	if (epdma_ctx_new(&ctx) < 0 || epdma_ctx_set_root(ctx, "/nonexistent-epdma-fuzz") < 0 ||
+	    ep_fake_new(ctx, &fake) < 0)
+		abort();
+	ep_fake_install(fake);
+	ep_fake_set_subgroup_delay(fake, 0);
+	if (ep_fake_add_controller(fake, "e65d0000.pcie-ep") < 0)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct epdma_profile *p = NULL, *q = NULL;
+	struct epdma_plan *plan = NULL;
+	struct epdma_error err;
+	char *j1 = NULL, *j2 = NULL;
+	int r;
+
+	init();
+	r = epdma_profile_load_buffer(ctx, "fuzz", (const char *)data, size, &p, &err);
+	if (r < 0) {
+		/* every rejection says which rule */
+		if (!err.rule[0] || !err.message[0])
+			abort();
+		return 0;
+	}
+	if (epdma_profile_to_json(p, false, &j1) < 0)
+		abort();
+	if (epdma_profile_load_buffer(ctx, "canon", j1, strlen(j1), &q, &err) < 0) {
+		fprintf(stderr, "canonical form rejected: %s\n%s\n", err.message, j1);
+		abort();
+	}
+	if (epdma_profile_to_json(q, false, &j2) < 0 || strcmp(j1, j2)) {
+		fprintf(stderr, "canonical form not stable:\n%s\n%s\n", j1, j2);
+		abort();
+	}
+	if (epdma_profile_get_role(p) == EPDMA_ROLE_ENDPOINT &&
+	    epdma_plan_new(ctx, p, &plan, &err) == 0) {
+		for (size_t i = 0; i < epdma_plan_count(plan); i++)
+			if (!epdma_plan_op(plan, i)->path[0] || strstr(epdma_plan_op(plan, i)->path, ".."))
+				abort();
+		epdma_plan_free(plan);
+	}
+	free(j1);
+	free(j2);
+	epdma_profile_free(p);
+	epdma_profile_free(q);
+	return 0;
+}
+
+#ifdef EPDMA_FUZZ_REPLAY
+static int run_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	size_t n;
+
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	buf = malloc(EPDMA_PROFILE_MAX_BYTES + 2);
+	if (!buf) {
+		fclose(f);
+		return 1;
+	}
+	n = fread(buf, 1, EPDMA_PROFILE_MAX_BYTES + 1, f);
+	fclose(f);
+	LLVMFuzzerTestOneInput(buf, n);
+	free(buf);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int files = 0, bad = 0;
+
+	for (int i = 1; i < argc; i++) {
+		DIR *d = opendir(argv[i]);
+		struct dirent *de;
+
+		if (!d) {
+			bad += run_file(argv[i]);
+			files++;
+			continue;
+		}
+		while ((de = readdir(d))) {
+			char p[4096];
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", argv[i], de->d_name);
+			bad += run_file(p);
+			files++;
+		}
+		closedir(d);
+	}
+	printf("fuzz-profile replay: %d inputs, %d unreadable\n", files, bad);
+	epdma_ctx_free(ctx);
+	return bad || !files ? 1 : 0;
+}
+#endif
