@@ -397,3 +397,110 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	epdma_status_free(st);
 	return EPDMA_EXIT_OK;
 }
+
+/* ---- devices: one line per device epdma cares about ---------------------------------- */
+
+static void device_row(struct out *o, const char *kind, const char *name, const char *driver,
+		       const char *state)
+{
+	out_open_object(o, NULL);
+	out_string(o, "kind", "%-13s", kind);
+	out_string(o, "name", "%-25s", name);
+	/* pad only when a state follows: no trailing blanks */
+	if (driver)
+		out_string(o, "driver", state ? "%-24s" : "%s", driver);
+	else
+		out_null(o, "driver", state ? "-                       " : "-");
+	if (state)
+		out_string(o, "state", " %s", state);
+	else
+		out_null(o, "state", NULL);
+	out_text(o, "\n");
+	out_close_object(o);
+}
+
+static const char *yes_no_unknown(int v, const char *yes, const char *no)
+{
+	return v < 0 ? NULL : v ? yes : no;
+}
+
+static void devices_usage(FILE *f)
+{
+	fputs("Usage: epdmactl devices [--json[=short|pretty]]\n"
+	      "\n"
+	      "List the devices epdma works with, one per line: endpoint controllers, NTB PCI\n"
+	      "functions, NTB devices, exported DMA slices and ntb_ep_dma test devices.\n",
+	      f);
+}
+
+int cmd_devices(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", optional_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct epdma_status *st = NULL;
+	struct epdma_error err = { 0 };
+	char buf[64];
+	struct out *o;
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "j::h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			if (cli_set_json(cli, optarg) < 0)
+				return EPDMA_EXIT_USAGE;
+			break;
+		case 'h':
+			devices_usage(stdout);
+			return EPDMA_EXIT_OK;
+		default:
+			devices_usage(stderr);
+			return EPDMA_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_err(cli, "devices takes no arguments ('%s')", argv[optind]);
+		return EPDMA_EXIT_USAGE;
+	}
+	r = epdma_status_read(cli->ctx, &st, &err);
+	if (r < 0) {
+		cli_err_lib(cli, &err);
+		return epdma_exit_code(r);
+	}
+	o = cli->out;
+	out_open_object(o, NULL);
+	out_int(o, "version", NULL, 1);
+	out_open_array(o, "devices");
+	for (size_t i = 0; i < st->n_controllers; i++) {
+		const struct epdma_status_controller *d = &st->controllers[i];
+
+		device_row(o, "controller", d->name, NULL,
+			   d->in_configfs ? yes_no_unknown(d->started, "started", "stopped") :
+					    "not-in-configfs");
+	}
+	for (size_t i = 0; i < st->n_pci_functions; i++)
+		device_row(o, "ntb-function", st->pci_functions[i].address,
+			   st->pci_functions[i].driver, NULL);
+	for (size_t i = 0; i < st->n_ntb; i++)
+		device_row(o, "ntb", st->ntb[i].name, st->ntb[i].driver,
+			   yes_no_unknown(st->ntb[i].link_up, "link-up", "link-down"));
+	for (size_t i = 0; i < st->n_dma_exports; i++) {
+		const struct epdma_status_dma_export *e = &st->dma_exports[i];
+
+		snprintf(buf, sizeof(buf), "%zu-channels", e->n_channels);
+		device_row(o, "dma-export", e->name, e->driver, buf);
+	}
+	for (size_t i = 0; i < st->n_test_devices; i++)
+		device_row(o, "test", st->test_devices[i].device, "ntb_ep_dma",
+			   yes_no_unknown(st->test_devices[i].ready, "ready", "not-ready"));
+	if (!st->n_controllers && !st->n_pci_functions && !st->n_ntb && !st->n_dma_exports &&
+	    !st->n_test_devices)
+		out_text(o, "no endpoint controllers, NTB functions or DMA exports\n");
+	out_close_array(o);
+	out_close_object(o);
+	epdma_status_free(st);
+	return EPDMA_EXIT_OK;
+}

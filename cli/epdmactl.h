@@ -35,6 +35,7 @@ int cmd_profile(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_test(struct cli *cli, int argc, char **argv);
 int cmd_modules(struct cli *cli, int argc, char **argv);
+int cmd_devices(struct cli *cli, int argc, char **argv);
 /* Switch the printer to JSON for a group's own --json[=short|pretty]; before any output. */
 int cli_set_json(struct cli *cli, const char *arg);
 /* @path without the --root prefix (for output that must not depend on it). */

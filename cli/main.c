@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
 	{ "status", cmd_status, "show controllers, functions, NTB, DMA export, channels, modules" },
 	{ "test", cmd_test, "run the ntb_ep_dma DMA test (test run)" },
 	{ "modules", cmd_modules, "show or load the kernel modules epdma uses" },
+	{ "devices", cmd_devices, "list controllers, NTB functions, DMA exports, test devices" },
 	/* END A2 dispatch */
 	/* BEGIN B dispatch */
 	/* END B dispatch */

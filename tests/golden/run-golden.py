@@ -58,6 +58,23 @@ def main():
             d2 = g.check_json(s.stdout, "status.schema.json", f"{tree} --json=short status")
             g.check(doc == d2, f"{tree}: pretty and short JSON differ in content")
 
+            # devices: the same data, one line per device
+            dt = g.run(epdmactl, ["--root", root, "devices"])
+            g.check(dt.returncode == 0, f"{tree}: devices exit {dt.returncode}: {dt.stderr}")
+            compare(os.path.join(exp, f"{tree}.devices.txt"), dt.stdout, update,
+                    f"{tree} devices text")
+            dj = g.run(epdmactl, ["--root", root, "devices", "--json=pretty"])
+            compare(os.path.join(exp, f"{tree}.devices.json"), dj.stdout, update,
+                    f"{tree} devices json")
+            ddoc = g.check_json(dj.stdout, "devices.schema.json", f"{tree} devices --json")
+            if ddoc:
+                for d in ddoc["devices"]:
+                    g.check(any(l.startswith(d["kind"]) and d["name"] in l
+                                for l in dt.stdout.splitlines()),
+                            f"{tree}: device {d['kind']} {d['name']} not in text")
+                g.check(all(not l.endswith(" ") for l in dt.stdout.splitlines()),
+                        f"{tree}: devices text has trailing blanks")
+
             # text and JSON come from one printer: what one shows, the other shows
             if doc:
                 for m in doc["modules"]:

@@ -54,6 +54,8 @@ expect "epdmactl " status
 expect "epdmactl " profile
 expect "epdmactl " test
 expect "epdmactl " modules
+expect "epdmactl " devices
+expect "epdmactl devices --" --json
 expect "epdmactl --j" --json
 expect "epdmactl --root /tmp " status
 expect "epdmactl profile " apply
