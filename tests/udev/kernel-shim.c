@@ -18,7 +18,8 @@
  * EPC is created and destroyed). lib's in-memory fake backend covers those in unit tests.
  *
  * Every mutating call under the tree (open for writing, mkdir, rmdir, symlink, unlink) is
- * appended to $EPDMA_SHIM_LOG, so tests can assert "no writes" for an idempotent apply.
+ * appended to $EPDMA_SHIM_LOG as "SECONDS.NANOSECONDS(CLOCK_MONOTONIC) OP PATH [EXTRA]", so
+ * tests can assert "no writes" for an idempotent apply and benchmarks can time them.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -76,11 +77,14 @@ static void oplog(const char *op, const char *r, const char *extra)
 	const char *file = getenv("EPDMA_SHIM_LOG");
 	int fd;
 	char line[1200];
+	struct timespec ts;
 	int len;
 
 	if (!file)
 		return;
-	len = snprintf(line, sizeof(line), "%s %s%s%s\n", op, r, extra ? " " : "", extra ?: "");
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	len = snprintf(line, sizeof(line), "%lld.%09ld %s %s%s%s\n", (long long)ts.tv_sec,
+		       ts.tv_nsec, op, r, extra ? " " : "", extra ?: "");
 	pthread_mutex_lock(&log_lock);
 	fd = real_open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd >= 0) {
