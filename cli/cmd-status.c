@@ -8,9 +8,12 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "epdmactl.h"
 
@@ -38,12 +41,55 @@ int cli_set_json(struct cli *cli, const char *arg)
 }
 
 /*
- * The daemon's view, when epdmad runs. epdmad's side provides the real implementation (same
- * symbol, strong); this default only says that it could not be asked.
+ * The daemon's view, when epdmad runs: its "status" reply (epdmad(8)) under "view" in JSON,
+ * a one-line summary in text. Weak, so that the epdmad side can provide its own rendering.
+ * Returns 0, or -errno when the daemon could not be asked (status then says so).
  */
 __attribute__((weak)) int cli_daemon_status(struct cli *cli, const char *socket_path)
 {
-	return -EOPNOTSUPP;
+	struct epdma_ipc_request req = { .op = EPDMA_IPC_STATUS };
+	struct epdma_error err = { 0 };
+	struct json_object *reply, *view, *v;
+	char *text = NULL;
+	int r;
+
+	r = epdma_daemon_call(cli->ctx, socket_path, &req, 2000, &text, &err);
+	if (r < 0)
+		return r;
+	reply = json_tokener_parse(text);
+	free(text);
+	if (!reply)
+		return -EBADMSG;
+	if (!json_object_object_get_ex(reply, "ok", &v) || !json_object_get_boolean(v) ||
+	    !json_object_object_get_ex(reply, "status", &view)) {
+		json_object_put(reply);
+		return -EPROTO;
+	}
+	if (out_is_json(cli->out)) {
+		out_json_raw(cli->out, "view", json_object_to_json_string_ext(view,
+								JSON_C_TO_STRING_PLAIN));
+	} else {
+		struct json_object *d;
+		size_t np = 0, ni = 0, nd = 0;
+
+		if (json_object_object_get_ex(view, "profiles", &v))
+			np = json_object_array_length(v);
+		if (json_object_object_get_ex(view, "invalid_profiles", &v))
+			ni = json_object_array_length(v);
+		if (json_object_object_get_ex(view, "devices", &v))
+			nd = json_object_array_length(v);
+		out_text(cli->out, "  epdmad");
+		if (json_object_object_get_ex(view, "daemon", &d)) {
+			if (json_object_object_get_ex(d, "version", &v))
+				out_text(cli->out, " %s", json_object_get_string(v));
+			if (json_object_object_get_ex(d, "pid", &v))
+				out_text(cli->out, ", pid %d", json_object_get_int(v));
+		}
+		out_text(cli->out, ": %zu profile(s), %zu invalid, %zu device(s)"
+			 " (epdmactl --json status shows them)\n", np, ni, nd);
+	}
+	json_object_put(reply);
+	return 0;
 }
 
 static void str_or_null(struct out *o, const char *key, const char *text, const char *v)
@@ -328,8 +374,12 @@ static void print_daemon(struct cli *cli)
 	out_string(o, "socket", "Daemon: socket %s", cli_unrooted(cli, sock));
 	out_bool(o, "running", NULL, present);
 	out_text(o, present ? " present\n" : " absent (epdmad not running)\n");
-	if (present && cli_daemon_status(cli, sock) < 0)
-		out_text(o, "  (the daemon's view is not available from this epdmactl)\n");
+	if (present) {
+		int r = cli_daemon_status(cli, sock);
+
+		if (r < 0)
+			out_text(o, "  (the daemon did not answer: %s)\n", strerror(-r));
+	}
 	out_close_object(o);
 }
 

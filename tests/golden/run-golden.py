@@ -10,6 +10,7 @@ schemas/status.schema.json and carry the same data as the text (checked on a few
 user reads), and the exit code must be 0. --update rewrites the expected files.
 """
 import os
+import shutil
 import sys
 
 import golden_util as g
@@ -206,6 +207,35 @@ def main():
                 "sequence reaches the terminal")
     finally:
         g.cleanup(root)
+
+    # with epdmad running (when it was built next to epdmactl), status embeds its view
+    epdmad = os.path.join(os.path.dirname(os.path.dirname(epdmactl)), "daemon", "epdmad")
+    if os.access(epdmad, os.X_OK):
+        import subprocess
+        import time
+        root = g.scratch_copy("ep-vntb")
+        pdir = os.path.join(root, "etc/epdma/profiles.d")
+        os.makedirs(pdir)
+        shutil.copy(os.path.join(g.TOP, "schemas/examples/rcar-s4-vntb-dma.json"), pdir)
+        d = subprocess.Popen([epdmad, "--root", root, "-p", pdir, "-n"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            sock = os.path.join(root, "run/epdma/epdmad.sock")
+            for _ in range(100):
+                if os.path.exists(sock):
+                    break
+                time.sleep(0.05)
+            r = g.run(epdmactl, ["--root", root, "status", "--json"])
+            doc = g.check_json(r.stdout, "status.schema.json", "status with epdmad")
+            view = doc["daemon"].get("view") if doc else None
+            g.check(view is not None and len(view.get("profiles", [])) == 1,
+                    f"status with epdmad: the daemon's view with its one profile ({view})")
+            t = g.run(epdmactl, ["--root", root, "status"])
+            g.check("1 profile(s)" in t.stdout, f"status with epdmad: text summary")
+        finally:
+            d.terminate()
+            d.wait(5)
+            g.cleanup(root)
 
     # usage errors
     r = g.run(epdmactl, ["status", "extra"])
