@@ -9,10 +9,21 @@
 /* Attribute files in configfs are one page at most; bound every read. */
 #define ATTR_READ_MAX 4096
 
+/* Every path from a profile was checked already; refuse ".." and "/..." here once more. */
 static int full_path(struct ep_backend *b, const char *rel, char *buf, size_t size)
 {
-	if (strstr(rel, "..") || rel[0] == '/')
+	const char *c = rel;
+
+	if (rel[0] == '/')
 		return -EINVAL;
+	while (*c) {
+		size_t n = strcspn(c, "/");
+
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return -EINVAL;
+		c += n;
+		c += *c == '/';
+	}
 	return ep_path_join(buf, size, b->ctx->pci_ep, rel);
 }
 

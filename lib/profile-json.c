@@ -140,8 +140,10 @@ static struct json_object *value_json(const struct ep_value *v)
 	}
 	if (v->spec)
 		return json_object_new_uint64(v->num);
-	if (v->json_int)
+	if (v->json_int && v->text[0] == '-')
 		return json_object_new_int64(strtoll(v->text, NULL, 10));
+	if (v->json_int)
+		return json_object_new_uint64(strtoull(v->text, NULL, 10));
 	return json_object_new_string(v->text);
 }
 

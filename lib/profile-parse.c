@@ -380,10 +380,37 @@ static void scan_value(struct scan *sc, const char *ptr)
 		free(scan_string(sc, &l));
 		break;
 	}
-	default:
-		/* number, true, false, null */
-		while (sc->pos < sc->len && !strchr(",]} \t\r\n", sc->s[sc->pos]))
+	default: {
+		/* number, true, false, null; json-c clamps integers beyond 64 bits silently */
+		size_t start = sc->pos;
+		bool integer = true;
+
+		while (sc->pos < sc->len && !strchr(",]} \t\r\n", sc->s[sc->pos])) {
+			integer &= strchr("-0123456789", sc->s[sc->pos]) != NULL;
 			sc->pos++;
+		}
+		if (integer && sc->pos > start && !sc->found) {
+			char num[32];
+			size_t n = sc->pos - start;
+			bool neg = sc->s[start] == '-';
+			char *end;
+
+			errno = 0;
+			if (n < sizeof(num)) {
+				memcpy(num, sc->s + start, n);
+				num[n] = '\0';
+				if (neg)
+					(void)strtoll(num, &end, 10);
+				else
+					(void)strtoull(num, &end, 10);
+			}
+			if (n >= sizeof(num) || errno == ERANGE) {
+				ep_diag_add(sc->d, ptr, "range", "integer %.*s%s does not fit in 64 bits",
+					    (int)(n > 24 ? 24 : n), sc->s + start, n > 24 ? "..." : "");
+				sc->found = true;
+			}
+		}
+	}
 	}
 }
 

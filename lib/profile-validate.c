@@ -66,14 +66,10 @@ int ep_parse_u64(const char *s, uint64_t *v)
 	return 0;
 }
 
+/* "0x" and at least one hex digit; the value's range is checked separately. */
 static bool is_hex_string(const char *s)
 {
-	size_t n;
-
-	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-		return false;
-	n = strlen(s + 2);
-	if (n < 1 || n > 16)
+	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !s[2])
 		return false;
 	for (const char *p = s + 2; *p; p++)
 		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F')))
@@ -81,18 +77,34 @@ static bool is_hex_string(const char *s)
 	return true;
 }
 
-/* A string without control characters and without embedded NUL. */
+/* JSON numbers such as 32.0 or 1e3 are integers too (as JSON Schema counts them). */
+static bool integral_double(struct json_object *o, int64_t *out)
+{
+	double d;
+
+	if (!json_object_is_type(o, json_type_double))
+		return false;
+	d = json_object_get_double(o);
+	if (!(d >= -9.2e18 && d <= 9.2e18) || d != (double)(int64_t)d)
+		return false;
+	*out = (int64_t)d;
+	return true;
+}
+
+/* A string without control characters and embedded NUL, at most @max code points. */
 static bool string_is_clean(struct json_object *o, size_t max)
 {
 	const char *s = json_object_get_string(o);
-	size_t len = (size_t)json_object_get_string_len(o);
+	size_t len = (size_t)json_object_get_string_len(o), chars = 0;
 
-	if (strlen(s) != len || len > max)
+	if (strlen(s) != len)
 		return false;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)
 			return false;
-	return true;
+		chars += (*p & 0xc0) != 0x80;
+	}
+	return chars <= max;
 }
 
 static void value_free(struct ep_value *v)
@@ -137,8 +149,16 @@ static bool typed_number(struct ep_diag *d, const char *ptr, const char *what,
 			 struct json_object *o, uint64_t min, uint64_t max, bool hex, uint64_t *out)
 {
 	uint64_t v;
+	int64_t iv;
 
-	if (json_object_is_type(o, json_type_int)) {
+	if (integral_double(o, &iv)) {
+		if (iv < 0) {
+			ep_diag_add(d, ptr, "range", "%s: negative value %lld is not allowed", what,
+				    (long long)iv);
+			return false;
+		}
+		v = (uint64_t)iv;
+	} else if (json_object_is_type(o, json_type_int)) {
 		if (json_object_get_int64(o) < 0) {
 			ep_diag_add(d, ptr, "range", "%s: negative value %lld is not allowed", what,
 				    (long long)json_object_get_int64(o));
@@ -148,9 +168,13 @@ static bool typed_number(struct ep_diag *d, const char *ptr, const char *what,
 	} else if (json_object_is_type(o, json_type_string)) {
 		const char *s = json_object_get_string(o);
 
-		if (!is_hex_string(s) || ep_parse_u64(s, &v) < 0) {
+		if (!is_hex_string(s)) {
 			ep_diag_add(d, ptr, "format",
 				    "%s: a string value must be hexadecimal like \"0x1f\"", what);
+			return false;
+		}
+		if (ep_parse_u64(s, &v) < 0) {
+			ep_diag_add(d, ptr, "range", "%s: %s does not fit in 64 bits", what, s);
 			return false;
 		}
 	} else {
@@ -175,8 +199,12 @@ static bool typed_number(struct ep_diag *d, const char *ptr, const char *what,
 
 static char *dup_value_text(struct json_object *o)
 {
+	int64_t iv;
+
+	if (integral_double(o, &iv))
+		return ep_strdup_printf("%lld", (long long)iv);
 	if (json_object_is_type(o, json_type_int))
-		return ep_strdup_printf("%lld", (long long)json_object_get_int64(o));
+		return strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	return strdup(json_object_get_string(o));
 }
 
@@ -234,7 +262,13 @@ static int parse_attrs(struct ep_diag *d, const char *ptr, struct json_object *o
 					    "file name", key);
 				continue;
 			}
-			if (json_object_is_type(val, json_type_int)) {
+			int64_t iv;
+
+			if (integral_double(val, &iv)) {
+				v->json_int = true;
+				v->is_num = iv >= 0;
+				v->num = (uint64_t)iv;
+			} else if (json_object_is_type(val, json_type_int)) {
 				v->json_int = true;
 				v->is_num = json_object_get_int64(val) >= 0;
 				v->num = json_object_get_uint64(val);
