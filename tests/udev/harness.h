@@ -72,6 +72,8 @@ static UMockdevTestbed *tb;
 static char root[64], pci_ep[512], profiles[512], sock[100], oplog[512], dlog[512];
 static const char *epdmad_bin, *shim;
 static pid_t dpid = -1;
+/* When set, the daemon gets them as NOTIFY_SOCKET and WATCHDOG_USEC (service manager). */
+static const char *notify_socket, *watchdog_usec;
 static const char *test_name;
 static int checks;
 
@@ -356,6 +358,12 @@ static void daemon_start(const char *extra)
 		setenv("EPDMA_SHIM_PCI_EP", pci_ep, 1);
 		setenv("EPDMA_SHIM_LOG", oplog, 1);
 		unsetenv("NOTIFY_SOCKET");
+		unsetenv("WATCHDOG_USEC");
+		unsetenv("WATCHDOG_PID");
+		if (notify_socket)
+			setenv("NOTIFY_SOCKET", notify_socket, 1);
+		if (watchdog_usec)
+			setenv("WATCHDOG_USEC", watchdog_usec, 1);
 		/* Sanitizer builds: leak checking for the daemon, not for GLib in the test. */
 		if (getenv("EPDMAD_ASAN_OPTIONS"))
 			setenv("ASAN_OPTIONS", getenv("EPDMAD_ASAN_OPTIONS"), 1);
@@ -452,6 +460,24 @@ static unsigned int count_events(const char *type, const char *profile)
 		n++;
 	}
 	json_object_put(o);
+	return n;
+}
+
+/* Voluntary context switches of @pid's main thread: how often it went to sleep. */
+static long proc_ctxt_switches(pid_t pid)
+{
+	char path[64], line[256];
+	long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1)
+			break;
+	fclose(f);
 	return n;
 }
 

@@ -388,6 +388,101 @@ static void test_host(void)
 	daemon_stop();
 }
 
+/* Collect what arrived on the notify socket within @ms into @buf ("|"-separated). */
+static void notify_collect(int fd, unsigned int ms, char *buf, size_t size)
+{
+	uint64_t t0 = now_ms();
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int left = (int)(t0 + ms - now_ms());
+		char msg[512];
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return;
+		n = recv(fd, msg, sizeof(msg) - 1, 0);
+		if (n <= 0)
+			return;
+		msg[n] = '\0';
+		for (char *c = msg; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
+		if (strlen(buf) + (size_t)n + 2 < size) {
+			strcat(buf, msg);
+			strcat(buf, "|");
+		}
+	}
+}
+
+static unsigned int occurrences(const char *hay, const char *needle)
+{
+	unsigned int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * Service manager protocol: READY after coldplug, RELOADING/READY around SIGHUP, STOPPING on
+ * SIGTERM, WATCHDOG pings only when WATCHDOG_USEC is set; and without a watchdog an idle
+ * daemon is not woken up at all.
+ */
+static void test_notify(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char path[100], got[8192] = "";
+	long vcs0, vcs1;
+	int fd;
+
+	endpoint_profile("ep0.json", "ep0-vntb", "ep0", "pci_epf_vntb", "0x1912");
+	controller_add("ep0");
+	snprintf(path, sizeof(path), "%s/notify.sock", root);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "notify socket");
+	notify_socket = path;
+	watchdog_usec = "200000";
+	daemon_start(NULL);
+	notify_collect(fd, 700, got, sizeof(got));
+	CHECK(strstr(got, "READY=1"), "no READY=1: %s", got);
+	CHECK(strstr(got, "STATUS="), "no STATUS=: %s", got);
+	/* 200 ms watchdog: pings every 100 ms. */
+	CHECK(occurrences(got, "WATCHDOG=1") >= 3, "too few WATCHDOG=1 in 700 ms: %s", got);
+	{
+		char state[64];
+
+		/* READY comes after coldplug: the controller is configured by then. */
+		device_state("ep0", state, sizeof(state), NULL, 0);
+		CHECK(!strcmp(state, "applied"), "ep0 is %s at READY", state);
+	}
+	got[0] = '\0';
+	kill(dpid, SIGHUP);
+	notify_collect(fd, 300, got, sizeof(got));
+	CHECK(strstr(got, "RELOADING=1") && strstr(got, "MONOTONIC_USEC="),
+	      "no RELOADING=1 with MONOTONIC_USEC on SIGHUP: %s", got);
+	CHECK(strstr(strstr(got, "RELOADING=1"), "READY=1"), "no READY=1 after reload: %s", got);
+	got[0] = '\0';
+	kill(dpid, SIGTERM);
+	notify_collect(fd, 300, got, sizeof(got));
+	CHECK(strstr(got, "STOPPING=1"), "no STOPPING=1 on SIGTERM: %s", got);
+	CHECK(waitpid(dpid, NULL, 0) == dpid, "waitpid");
+	dpid = -1;
+
+	/* No watchdog: after settling, 1.5 s idle cause no wake-up. */
+	watchdog_usec = NULL;
+	daemon_start(NULL);
+	wait_state("ep0", "applied");
+	msleep(300);
+	vcs0 = proc_ctxt_switches(dpid);
+	msleep(1500);
+	vcs1 = proc_ctxt_switches(dpid);
+	CHECK(vcs0 >= 0 && vcs1 == vcs0, "idle daemon woke up %ld times in 1.5 s", vcs1 - vcs0);
+	daemon_stop();
+	close(fd);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -396,6 +491,7 @@ static const struct {
 	{ "invalid-profile", test_invalid_profile }, { "burst", test_burst },
 	{ "sighup-storm", test_sighup_storm }, { "ipc-robustness", test_ipc_robustness },
 	{ "unprivileged", test_unprivileged }, { "host", test_host },
+	{ "notify", test_notify },
 };
 
 int main(int argc, char **argv)
