@@ -137,7 +137,8 @@ static int test_run(struct cli *cli, int argc, char **argv)
 	out_string(o, "outcome", "%s", epdma_test_outcome_str(rep.outcome));
 	out_bool(o, "passed", NULL, rep.outcome == EPDMA_TEST_PASS);
 	out_string(o, "stage", rep.outcome == EPDMA_TEST_PASS ? NULL : " at %s", rep.stage);
-	out_uint(o, "duration_us", " (%llu us)\n", rep.duration_us);
+	out_uint(o, "duration_us", NULL, rep.duration_us);
+	out_text(o, " (%.1f ms)\n", (double)rep.duration_us / 1000.0);
 	if (r < 0) {
 		const char *name = strerrorname_np(-r);
 
