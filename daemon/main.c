@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 		{}
 	};
 	struct config cfg = { .profile_dir = EPDMA_PROFILE_DIR };
-	struct source sig_src = { .fn = on_signal }, wd_src = { .fn = on_watchdog };
+	struct source sig_src = { .fn = on_signal }, wd_src = { .fd = -1, .fn = on_watchdog };
 	char default_socket[512];
 	struct epdma_ctx *ctx = NULL;
 	sigset_t mask;
@@ -215,9 +215,10 @@ int main(int argc, char **argv)
 
 	/* Profiles first, then the socket (status works during coldplug), then udev. */
 	r = manager_init(ctx, &cfg);
-	if (r == -ENOMEM) {
-		log_err("out of memory");
-		return EPDMA_EXIT_FAILED;
+	if (r < 0) {
+		log_err("cannot set up: %s", strerror(-r));
+		exit_status = EPDMA_EXIT_FAILED;
+		goto out;
 	}
 	r = ipc_start(cfg.socket_path);
 	if (r < 0) {

@@ -18,11 +18,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 /* Far more than any board has; bounds memory if something floods us with distinct devices. */
 #define MAX_DEVICES 1024
+
+/*
+ * The kernel announces a new EPC (device_add() sends the uevent) before it creates the
+ * controller's configfs group, and configfs sends no inotify event for that group. A
+ * controller whose group (or function driver directory) is missing is therefore retried
+ * with backoff for a while; the timer exists only while some device is waiting.
+ */
+#define RETRY_FIRST_MS	5
+#define RETRY_MAX_MS	1000
+#define RETRY_GIVE_UP_MS 10000
 
 enum dev_state {
 	STATE_PRESENT,		/* tracked, nothing to do */
@@ -30,12 +41,13 @@ enum dev_state {
 	STATE_APPLIED,		/* endpoint profile live */
 	STATE_MODULES_LOADED,	/* host profile's modules loaded */
 	STATE_FAILED,		/* the last reaction failed; see error */
+	STATE_WAITING,		/* configfs not ready for it yet; retried with backoff */
 };
 
 static const char *const state_names[] = {
 	[STATE_PRESENT] = "present",	  [STATE_NO_PROFILE] = "no-profile",
 	[STATE_APPLIED] = "applied",	  [STATE_MODULES_LOADED] = "modules-loaded",
-	[STATE_FAILED] = "failed",
+	[STATE_FAILED] = "failed",	  [STATE_WAITING] = "waiting",
 };
 
 struct device {
@@ -46,6 +58,9 @@ struct device {
 	int err;			/* positive errno of the last failure */
 	char error[256];
 	uint64_t changed_usec;		/* CLOCK_REALTIME of the last state change */
+	uint64_t wait_since_ms;		/* CLOCK_MONOTONIC; 0 when not waiting */
+	uint64_t retry_due_ms;
+	unsigned int retry_delay_ms;
 };
 
 static struct epdma_ctx *ctx;
@@ -55,6 +70,35 @@ static struct device *devices;
 static size_t n_devices;
 static uint64_t reloads;
 static uint64_t start_usec;
+static struct source retry_src = { .fd = -1 };
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Arm the retry timer for the earliest waiting device, or disarm it. */
+static void retry_arm(void)
+{
+	struct itimerspec its = { 0 };
+	uint64_t due = 0, now = mono_ms();
+
+	for (size_t i = 0; i < n_devices; i++)
+		if (devices[i].state == STATE_WAITING &&
+		    (!due || devices[i].retry_due_ms < due))
+			due = devices[i].retry_due_ms;
+	if (due) {
+		uint64_t in = due > now ? due - now : 1;
+
+		its.it_value.tv_sec = (time_t)(in / 1000);
+		its.it_value.tv_nsec = (long)(in % 1000) * 1000000;
+	}
+	if (retry_src.fd >= 0)
+		timerfd_settime(retry_src.fd, 0, &its, NULL);
+}
 
 static uint64_t now_usec(void)
 {
@@ -154,6 +198,32 @@ static int configure_controller(struct device *d, const struct epdma_profile *p)
 		return r;
 
 	r = epdma_profile_apply(ctx, p, 0, &rep, &e);
+	if (r == -ENODEV && rep.ops_done == 0) {
+		char msg[600];
+		uint64_t now = mono_ms();
+
+		format_error(&e, msg, sizeof(msg));
+		if (!d->wait_since_ms) {
+			d->wait_since_ms = now;
+			d->retry_delay_ms = RETRY_FIRST_MS;
+			events_add(LOG_INFO, "apply-deferred", d->info.name, name, r,
+				   "profile %s waits for configfs: %s", name, msg);
+		} else if (now - d->wait_since_ms < RETRY_GIVE_UP_MS) {
+			d->retry_delay_ms = d->retry_delay_ms * 2 > RETRY_MAX_MS ?
+						    RETRY_MAX_MS : d->retry_delay_ms * 2;
+		} else {
+			d->wait_since_ms = 0;
+			events_add(LOG_ERR, "apply-failed", d->info.name, name, r,
+				   "gave up on profile %s after %d s: %s", name,
+				   RETRY_GIVE_UP_MS / 1000, msg);
+			set_state(d, STATE_FAILED, name, r, msg);
+			return r;
+		}
+		d->retry_due_ms = now + d->retry_delay_ms;
+		set_state(d, STATE_WAITING, name, r, msg);
+		return r;
+	}
+	d->wait_since_ms = 0;
 	if (r < 0) {
 		char msg[600];
 
@@ -260,6 +330,7 @@ void manager_device_event(const char *action, const struct dev_info *info)
 				   "%s %s removed", epdma_device_kind_name(d->info.kind),
 				   d->info.name);
 		drop(d);
+		retry_arm();
 		return;
 	}
 
@@ -288,6 +359,7 @@ void manager_device_event(const char *action, const struct dev_info *info)
 	if (!strcmp(action, "unbind"))
 		return;
 	reconcile(d);
+	retry_arm();
 }
 
 void manager_mark_all_stale(void)
@@ -353,6 +425,7 @@ int manager_reload(const char *why)
 		   cfg->profile_dir);
 	for (size_t i = 0; i < n_devices; i++)
 		reconcile(&devices[i]);
+	retry_arm();
 	return 0;
 }
 
@@ -479,19 +552,43 @@ size_t manager_device_count(void)
 	return n_devices;
 }
 
+static void on_retry(struct source *src, uint32_t events)
+{
+	uint64_t expirations, now = mono_ms();
+
+	if (read(src->fd, &expirations, sizeof(expirations)) < 0) {
+		/* spurious wake-up; the loop below still does the right thing */
+	}
+	for (size_t i = 0; i < n_devices; i++)
+		if (devices[i].state == STATE_WAITING && devices[i].retry_due_ms <= now)
+			reconcile(&devices[i]);
+	retry_arm();
+}
+
 int manager_init(struct epdma_ctx *c, const struct config *config)
 {
 	ctx = c;
+	retry_src.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	retry_src.fn = on_retry;
+	if (retry_src.fd < 0 || loop_add(&retry_src) < 0)
+		return -errno ? -errno : -EIO;
 	cfg = config;
 	start_usec = now_usec();
 	devices = calloc(MAX_DEVICES, sizeof(*devices));
 	if (!devices)
 		return -ENOMEM;
-	return manager_reload("start-up");
+	/* An unreadable profile directory is reported as an event, not a reason to stop. */
+	manager_reload("start-up");
+	return 0;
 }
 
 void manager_free(void)
 {
+	if (retry_src.fd >= 0) {
+		loop_del(&retry_src);
+		close(retry_src.fd);
+		retry_src.fd = -1;
+	}
 	epdma_profile_store_free(store);
 	store = NULL;
 	free(devices);

@@ -388,6 +388,46 @@ static void test_host(void)
 	daemon_stop();
 }
 
+/*
+ * The kernel sends the pci_epc uevent before it creates the controller's configfs group:
+ * the daemon must wait for the group (retrying, as configfs sends no inotify event) and
+ * apply when it appears, and go back to sleep afterwards.
+ */
+static void test_late_configfs(void)
+{
+	const char *sp;
+	char p[700];
+	long vcs0, vcs1;
+
+	endpoint_profile("ep0.json", "ep0-vntb", "ep0", "pci_epf_vntb", "0x1912");
+	daemon_start(NULL);
+	sp = umockdev_testbed_add_device(tb, "pci_epc", "ep0", NULL, NULL, NULL);
+	CHECK(sp, "add_device");
+	wait_state("ep0", "waiting");
+	CHECK(count_events("apply-deferred", "ep0-vntb") == 1, "apply-deferred event");
+	msleep(300);
+	mkdirs("%s/controllers/ep0", pci_ep);
+	snprintf(p, sizeof(p), "%s/controllers/ep0/start", pci_ep);
+	write_file(p, "0\n");
+	wait_state("ep0", "applied");
+	assert_applied("ep0", "0x1912");
+	/* Nothing waits any more: no timer, no wake-ups. */
+	msleep(1100);
+	vcs0 = proc_ctxt_switches(dpid);
+	msleep(1500);
+	vcs1 = proc_ctxt_switches(dpid);
+	CHECK(vcs1 == vcs0, "daemon still wakes up after the wait ended (%ld)", vcs1 - vcs0);
+
+	/* Removed while waiting: the wait ends with the device. */
+	controller_remove(sp, "ep0");
+	wait_state("ep0", "absent");
+	sp = umockdev_testbed_add_device(tb, "pci_epc", "ep0", NULL, NULL, NULL);
+	wait_state("ep0", "waiting");
+	umockdev_testbed_uevent(tb, sp, "remove");
+	wait_state("ep0", "absent");
+	daemon_stop();
+}
+
 /* Collect what arrived on the notify socket within @ms into @buf ("|"-separated). */
 static void notify_collect(int fd, unsigned int ms, char *buf, size_t size)
 {
@@ -491,7 +531,7 @@ static const struct {
 	{ "invalid-profile", test_invalid_profile }, { "burst", test_burst },
 	{ "sighup-storm", test_sighup_storm }, { "ipc-robustness", test_ipc_robustness },
 	{ "unprivileged", test_unprivileged }, { "host", test_host },
-	{ "notify", test_notify },
+	{ "notify", test_notify },	 { "late-configfs", test_late_configfs },
 };
 
 int main(int argc, char **argv)
