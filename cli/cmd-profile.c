@@ -86,7 +86,7 @@ static int do_validate(struct cli *cli, int argc, char **argv)
 		out_string(o, "file", NULL, argv[i]);
 		out_bool(o, "valid", NULL, r == 0);
 		if (r == 0)
-			out_string(o, NULL, "%s: valid\n", argv[i]);
+			out_text(o, "%s: valid\n", argv[i]);
 		out_open_array(o, "errors");
 		for (size_t k = 0; k < n && k < MAX_REPORTED_ERRORS; k++) {
 			const struct epdma_error *e = &errs[k];

@@ -899,6 +899,16 @@ int epdma_ctx_use_fake_configfs(struct epdma_ctx *ctx, const char *state_file)
 		}
 		f->delay = 0;
 	}
+	/* failure injection for CLI tests and demos of the rollback */
+	{
+		const char *at = secure_getenv("EPDMA_FAKE_FAIL_AT");
+		const char *st = secure_getenv("EPDMA_FAKE_FAIL_START");
+
+		if (at && at[0])
+			ep_fake_fail_at(f, (unsigned int)strtoul(at, NULL, 10), -EIO);
+		if (st && st[0] == '1')
+			ep_fake_fail_start(f, -EINVAL);
+	}
 	ep_fake_install(f);
 	return 0;
 }

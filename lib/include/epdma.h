@@ -124,7 +124,9 @@ void epdma_ctx_set_subgroup_timeout_ms(struct epdma_ctx *ctx, unsigned int ms);
  * range-checked, rmdir of a linked function fails with EBUSY). When @state_file is not NULL
  * the model is loaded from it (created with the controllers listed in the environment
  * variable EPDMA_FAKE_CONTROLLERS, default "e65d0000.pcie-ep", if missing) and saved back
- * after every change, so a sequence of epdmactl runs sees one tree. For tests and demos.
+ * after every change, so a sequence of epdmactl runs sees one tree. For tests and demos,
+ * EPDMA_FAKE_FAIL_AT=N makes the Nth change fail with EIO and EPDMA_FAKE_FAIL_START=1 makes
+ * starting a controller fail with EINVAL.
  */
 int epdma_ctx_use_fake_configfs(struct epdma_ctx *ctx, const char *state_file);
 bool epdma_ctx_is_fake(const struct epdma_ctx *ctx);
