@@ -89,6 +89,19 @@ def main():
         finally:
             g.cleanup(root)
 
+    # capture-tree.py (what turns a live system into a fixture) loses nothing status reads
+    import subprocess
+    import tempfile
+    for tree in ("ep-vntb", "host-dma"):
+        out = os.path.join(tempfile.mkdtemp(prefix="epdma-capture-"), "cap")
+        c = subprocess.run([sys.executable, os.path.join(g.HERE, "capture-tree.py"), "--source",
+                            os.path.join(g.FIXTURES, tree), out], capture_output=True, text=True)
+        g.check(c.returncode == 0, f"capture {tree}: exit {c.returncode}: {c.stderr}")
+        a = g.run(epdmactl, ["--root", os.path.join(g.FIXTURES, tree), "status", "--json"])
+        b = g.run(epdmactl, ["--root", out, "status", "--json"])
+        g.check(a.stdout == b.stdout, f"capture {tree}: status of the capture differs")
+        shutil.rmtree(os.path.dirname(out), ignore_errors=True)
+
     # facts a user relies on, asserted directly (not only through the golden files)
     root = g.scratch_copy("host-dma")
     try:
@@ -167,7 +180,6 @@ def main():
         if doc and r.returncode == 0:
             g.check(doc["functions"] == [] and doc["bindings"] == [] and
                     doc["controllers"][0]["started"] is False, f"after clear: nothing left")
-    import shutil
     shutil.rmtree(tmp, ignore_errors=True)
 
     # a hostile or corrupt tree: oversized and binary attributes, a FIFO, a directory where a
