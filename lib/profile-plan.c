@@ -409,6 +409,10 @@ int ep_plan_build(struct epdma_ctx *ctx, const struct epdma_profile *p, struct e
 		}
 		if (plan->controller_started && !p->start)
 			stop = true;
+		/* bind new functions with the controller stopped and start it again after, the
+		 * same order as a first apply */
+		for (size_t i = 0; i < p->n_functions; i++)
+			stop |= plan->controller_started && needs_link[i];
 
 		if (stop && (r = add_op(plan, EPDMA_OP_WRITE, -1, false, start_path, "0", "1")) < 0)
 			goto body_fail;

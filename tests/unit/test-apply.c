@@ -235,6 +235,30 @@ START_TEST(test_reconfigure_live_function_rolls_back)
 }
 END_TEST
 
+START_TEST(test_new_function_on_started_controller)
+{
+	struct epdma_profile *p = load_ok(ctx, seed_json);
+	char *second = read_example("pci-epf-test.json");
+	struct epdma_profile *q = load_ok(ctx, second);
+	struct epdma_plan *plan = NULL;
+	size_t n;
+
+	ck_assert_int_eq(apply(p, NULL, NULL), 0);
+	ck_assert_int_eq(epdma_plan_new(ctx, q, &plan, NULL), 0);
+	n = epdma_plan_count(plan);
+	ck_assert_str_eq(epdma_plan_op(plan, 0)->path, "controllers/" CTRL "/start");
+	ck_assert_str_eq(epdma_plan_op(plan, 0)->value, "0");
+	ck_assert_int_eq(epdma_plan_op(plan, n - 2)->type, EPDMA_OP_LINK);
+	ck_assert_str_eq(epdma_plan_op(plan, n - 1)->value, "1");
+	epdma_plan_free(plan);
+	ck_assert_int_eq(apply(q, NULL, NULL), 0);
+	ck_assert_uint_eq(ep_fake_warnings(fake), 0);
+	free(second);
+	epdma_profile_free(p);
+	epdma_profile_free(q);
+}
+END_TEST
+
 START_TEST(test_start_failure_message)
 {
 	struct epdma_profile *p = load_ok(ctx, seed_json);
@@ -539,6 +563,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_apply_then_reapply_writes_nothing);
 	tcase_add_test(tc, test_failure_at_every_operation_rolls_back);
 	tcase_add_test(tc, test_reconfigure_live_function_rolls_back);
+	tcase_add_test(tc, test_new_function_on_started_controller);
 	tcase_add_test(tc, test_start_failure_message);
 	tcase_add_test(tc, test_late_subgroup);
 	tcase_add_test(tc, test_subgroup_never_appears);
