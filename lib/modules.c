@@ -38,17 +38,36 @@ static bool root_set(struct epdma_ctx *ctx)
 	return root && root[0];
 }
 
-/* <root>/lib/modules/<release>, or "" for libkmod's default (the running kernel's). */
+/*
+ * <root>/lib/modules/<release>, or "" for libkmod's default (the running kernel's). A tree
+ * captured from another machine has another release: if the running one is not there and
+ * exactly one is, that one is meant.
+ */
 static int module_dir(struct epdma_ctx *ctx, char *buf, size_t size)
 {
+	char base[EP_PATH_MAX];
 	struct utsname u;
+	char **names;
+	size_t n;
+	int r;
 
 	buf[0] = '\0';
 	if (!root_set(ctx))
 		return 0;
 	if (uname(&u) < 0)
 		return -errno;
-	return ep_st_path(buf, size, "%s/lib/modules/%s", epdma_ctx_get_root(ctx), u.release);
+	r = ep_st_path(base, sizeof(base), "%s/lib/modules", epdma_ctx_get_root(ctx));
+	if (r < 0)
+		return r;
+	r = ep_st_path(buf, size, "%s/%s", base, u.release);
+	if (r < 0 || ep_st_is_dir(buf))
+		return r;
+	if (ep_st_list_dir(base, &names, &n) == 0) {
+		if (n == 1)
+			r = ep_st_path(buf, size, "%s/%s", base, names[0]);
+		ep_st_strv_free(names);
+	}
+	return r;
 }
 
 static bool in_builtin_list(struct epdma_ctx *ctx, const char *name)

@@ -264,7 +264,15 @@ static int write_run(const char *path, uint64_t deadline_us)
 		return -ENAMETOOLONG;
 	}
 	pthread_mutex_init(&job->lock, NULL);
-	pthread_cond_init(&job->done_cond, NULL);
+	{
+		pthread_condattr_t ca;
+
+		/* the deadline is monotonic: a clock step must not stretch or cut the wait */
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&job->done_cond, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	job->refs = 2;
 
 	pthread_attr_init(&attr);
@@ -279,18 +287,14 @@ static int write_run(const char *path, uint64_t deadline_us)
 
 	pthread_mutex_lock(&job->lock);
 	while (!job->done) {
-		uint64_t now = now_us();
-		struct timespec ts;
+		struct timespec ts = {
+			.tv_sec = (time_t)(deadline_us / 1000000u),
+			.tv_nsec = (long)(deadline_us % 1000000u) * 1000L,
+		};
 
-		if (now >= deadline_us)
+		if (now_us() >= deadline_us)
 			break;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += (time_t)((deadline_us - now) / 1000000u);
-		ts.tv_nsec += (long)((deadline_us - now) % 1000000u) * 1000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		/* now_us() is CLOCK_MONOTONIC, the clock of done_cond */
 		pthread_cond_timedwait(&job->done_cond, &job->lock, &ts);
 	}
 	r = job->done ? job->error : -ETIMEDOUT;

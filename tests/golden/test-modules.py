@@ -22,10 +22,10 @@ import golden_util as g
 MODS = ["epdma_plain", "epdma_black"]
 
 
-def build_root():
+def build_root(rel=None):
     tmp = tempfile.mkdtemp(prefix="epdma-modules-")
     root = os.path.join(tmp, "root")
-    rel = os.uname().release
+    rel = rel or os.uname().release
     mdir = os.path.join(root, "lib/modules", rel)
     kdir = os.path.join(mdir, "kernel/drivers/epdma")
     os.makedirs(kdir)
@@ -120,6 +120,14 @@ def main():
                 "dw_edma        builtin" in r.stdout and "ntb_hw_epf     absent" in r.stdout,
                 f"modules listing over ep-vntb: {r.stdout!r}")
         g.cleanup(ep)
+
+        # a tree captured from another kernel: its only module directory is the one meant
+        other = build_root("9.9.9-captured")
+        r, doc = load(epdmactl, other, ["epdma_plain", "epdma_black", "epdma_builtin"])
+        g.check(doc and [m["action"] for m in doc["modules"]] ==
+                ["loaded", "blacklisted", "builtin"],
+                f"other release: decisions from its module directory ({doc})")
+        shutil.rmtree(os.path.dirname(other), ignore_errors=True)
 
         r = g.run(epdmactl, ["modules", "load"])
         g.check(r.returncode == 2, f"modules load without a name exits 2 ({r.returncode})")
