@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Where a record goes is decided once at start-up: systemd sets JOURNAL_STREAM to the
- * "device:inode" of the stream it gave us as stderr, so if stderr still is that stream we
- * talk to the journal natively and keep the structured fields; anywhere else (a terminal,
- * a test harness) we print one readable line per record.
+ * "device:inode" of the stream it gave us as stderr, so if stderr still is that stream (and
+ * journald's socket exists) we talk to the journal natively and keep the structured fields;
+ * anywhere else (a terminal, a test harness) we print one readable line per record.
  */
 #include "log.h"
 
@@ -35,7 +35,9 @@ static bool stderr_is_journal(void)
 void log_setup(bool debug, bool force_stderr)
 {
 	max_prio = debug ? LOG_DEBUG : LOG_INFO;
-	use_journal = !force_stderr && stderr_is_journal();
+	/* sd_journal_send() drops records silently when journald's socket is missing. */
+	use_journal = !force_stderr && stderr_is_journal() &&
+		      access("/run/systemd/journal/socket", W_OK) == 0;
 }
 
 bool log_to_journal(void)
@@ -51,7 +53,7 @@ static const char *prio_name(int prio)
 	return prio >= 0 && prio <= LOG_DEBUG ? names[prio] : "?";
 }
 
-static void log_journal(int prio, const struct log_ctx *lc, const char *msg)
+static int log_journal(int prio, const struct log_ctx *lc, const char *msg)
 {
 	char f[6][320];
 	struct iovec iov[6];
@@ -76,7 +78,7 @@ static void log_journal(int prio, const struct log_ctx *lc, const char *msg)
 	if (lc && lc->err)
 		ADD("ERRNO=%d", lc->err);
 #undef ADD
-	sd_journal_sendv(iov, n);
+	return sd_journal_sendv(iov, n);
 }
 
 void log_full(int prio, const struct log_ctx *lc, const char *fmt, ...)
@@ -90,10 +92,9 @@ void log_full(int prio, const struct log_ctx *lc, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 
-	if (use_journal) {
-		log_journal(prio, lc, msg);
+	/* If journald refuses the record it is not lost: it goes to stderr instead. */
+	if (use_journal && log_journal(prio, lc, msg) >= 0)
 		return;
-	}
 	fprintf(stderr, "epdmad: %s: %s", prio_name(prio), msg);
 	if (lc && (lc->profile || lc->device || lc->op)) {
 		fputs(" [", stderr);

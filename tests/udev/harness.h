@@ -58,6 +58,7 @@ static uint64_t last_seq(void)
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -74,6 +75,8 @@ static const char *epdmad_bin, *shim;
 static pid_t dpid = -1;
 /* When set, the daemon gets them as NOTIFY_SOCKET and WATCHDOG_USEC (service manager). */
 static const char *notify_socket, *watchdog_usec;
+/* Start without --debug and with JOURNAL_STREAM naming the daemon's stderr, as systemd does. */
+static bool as_service;
 static const char *test_name;
 static int checks;
 
@@ -354,6 +357,15 @@ static void daemon_start(const char *extra)
 		int fd = open(dlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
 		dup2(fd, STDERR_FILENO);
+		if (as_service) {
+			struct stat st;
+			char js[64];
+
+			fstat(STDERR_FILENO, &st);
+			snprintf(js, sizeof(js), "%llu:%llu", (unsigned long long)st.st_dev,
+				 (unsigned long long)st.st_ino);
+			setenv("JOURNAL_STREAM", js, 1);
+		}
 		setenv("LD_PRELOAD", preload, 1);
 		setenv("EPDMA_SHIM_PCI_EP", pci_ep, 1);
 		setenv("EPDMA_SHIM_LOG", oplog, 1);
@@ -367,9 +379,10 @@ static void daemon_start(const char *extra)
 		/* Sanitizer builds: leak checking for the daemon, not for GLib in the test. */
 		if (getenv("EPDMAD_ASAN_OPTIONS"))
 			setenv("ASAN_OPTIONS", getenv("EPDMAD_ASAN_OPTIONS"), 1);
-		unsetenv("JOURNAL_STREAM");
-		execl(epdmad_bin, "epdmad", "--debug", "--root", root, "--profile-dir", profiles,
-		      "--socket", sock, extra, (char *)NULL);
+		if (!as_service)
+			unsetenv("JOURNAL_STREAM");
+		execl(epdmad_bin, "epdmad", "--root", root, "--profile-dir", profiles, "--socket",
+		      sock, as_service ? "--foreground" : "--debug", extra, (char *)NULL);
 		_exit(127);
 	}
 	t0 = now_ms();

@@ -428,6 +428,84 @@ static void test_late_configfs(void)
 	daemon_stop();
 }
 
+/*
+ * Under systemd (stderr is the JOURNAL_STREAM) records go to journald natively with the
+ * structured fields; a fake journald socket in a private mount namespace receives them.
+ * Without journald they fall back to stderr.
+ */
+static void test_journal(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char all[65536] = "", buf[4096], logtext[8192];
+	size_t used = 0;
+	uint64_t t0;
+	int fd;
+
+	if (geteuid() != 0 || unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") < 0) {
+		fprintf(stderr, "SKIP: needs root for a private /run with a fake journald\n");
+		teardown();
+		exit(77);
+	}
+	endpoint_profile("ep0.json", "ep0-vntb", "ep0", "pci_epf_vntb", "0x1912");
+	controller_add("ep0");
+	mkdirs("/run/systemd/journal");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/run/systemd/journal/socket");
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "fake journald");
+	as_service = true;
+	daemon_start(NULL);
+	wait_state("ep0", "applied");
+	for (t0 = now_ms(); now_ms() - t0 < 500;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		if (used + (size_t)n + 2 < sizeof(all)) {
+			memcpy(all + used, buf, (size_t)n);
+			used += (size_t)n;
+			all[used++] = '\x1e';
+			all[used] = '\0';
+		}
+	}
+	{
+		/* one record: the apply, with all its fields */
+		char *rec = strstr(all, "EPDMA_OPERATION=profile-applied\n");
+		char *start, *end;
+
+		CHECK(rec, "no profile-applied record reached the journal: %.400s", all);
+		for (start = rec; start > all && start[-1] != '\x1e'; start--)
+			;
+		end = strchr(rec, '\x1e');
+		if (end)
+			*end = '\0';
+		CHECK(strstr(start, "MESSAGE=profile ep0-vntb applied to ep0") &&
+			      strstr(start, "PRIORITY=5\n") && strstr(start, "EPDMA_DEVICE=ep0\n") &&
+			      strstr(start, "EPDMA_PROFILE=ep0-vntb\n"),
+		      "record lacks fields: %s", start);
+	}
+	CHECK(!read_file(dlog, logtext, sizeof(logtext)) || !strstr(logtext, "applied to ep0"),
+	      "record went to stderr as well: %s", logtext);
+
+	/* No journald: the same start-up logs to stderr. */
+	close(fd);
+	unlink("/run/systemd/journal/socket");
+	daemon_stop();
+	daemon_start(NULL);
+	wait_state("ep0", "applied");
+	CHECK(read_file(dlog, logtext, sizeof(logtext)) &&
+		      strstr(logtext, "epdmad: info: profile ep0-vntb is already live on ep0"),
+	      "no stderr records without journald: %s", logtext);
+	as_service = false;
+	daemon_stop();
+}
+
 /* Collect what arrived on the notify socket within @ms into @buf ("|"-separated). */
 static void notify_collect(int fd, unsigned int ms, char *buf, size_t size)
 {
@@ -532,6 +610,7 @@ static const struct {
 	{ "sighup-storm", test_sighup_storm }, { "ipc-robustness", test_ipc_robustness },
 	{ "unprivileged", test_unprivileged }, { "host", test_host },
 	{ "notify", test_notify },	 { "late-configfs", test_late_configfs },
+	{ "journal", test_journal },
 };
 
 int main(int argc, char **argv)
