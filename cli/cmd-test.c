@@ -61,8 +61,8 @@ static void test_usage(FILE *f)
 	      "\n"
 	      "Run one ntb_ep_dma DMA transfer to the peer through debugfs (ready, run, result)\n"
 	      "and report it. --device names the PCI function under\n"
-	      "/sys/kernel/debug/ntb_ep_dma/ (needed when there are several); --timeout bounds\n"
-	      "the whole run (default 30 s).\n"
+	      "/sys/kernel/debug/ntb_ep_dma/ (default: the only one, or the only host-side one,\n"
+	      "bound to ntb_hw_epf); --timeout bounds the whole run (default 30 s).\n"
 	      "Exit: 0 pass, 1 fail, 69 no device, 75 timeout, 77 permission denied.\n",
 	      f);
 }

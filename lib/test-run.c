@@ -303,14 +303,29 @@ static int write_run(const char *path, uint64_t deadline_us)
 	return r;
 }
 
-/* Pick the device directory: the one asked for, or the only one there. */
+/* Is the PCI function @dev bound to ntb_hw_epf, i.e. the host (root complex) side? */
+static bool host_side(struct epdma_ctx *ctx, const char *dev)
+{
+	char link[EP_PATH_MAX], drv[64];
+
+	return ep_st_path(link, sizeof(link), "%s/bus/pci/devices/%s/driver",
+			  epdma_ctx_get_sysfs_root(ctx), dev) == 0 &&
+	       ep_st_link_basename(link, drv, sizeof(drv)) == 0 && !strcmp(drv, "ntb_hw_epf");
+}
+
+/*
+ * Pick the device directory: the one asked for, else the only one there, else the only one
+ * on the host side. Both sides show up in one kernel in a loopback setup (the endpoint's
+ * vNTB function and the host's ntb_hw_epf function); the test is run from the host, as in
+ * the series' instructions.
+ */
 static int find_device(struct epdma_ctx *ctx, const char *device, char *dev, size_t devsize,
 		       char *dir, size_t dirsize, struct epdma_error *err)
 {
 	const char *dbg = epdma_ctx_get_debugfs_root(ctx);
 	char top[EP_PATH_MAX];
 	char **names;
-	size_t n, found = 0;
+	size_t n, found = 0, hosts = 0;
 	int r;
 
 	if (ep_st_path(top, sizeof(top), "%s/ntb_ep_dma", dbg) < 0)
@@ -337,25 +352,36 @@ static int find_device(struct epdma_ctx *ctx, const char *device, char *dev, siz
 	if (r < 0)
 		return ep_error_set(err, r, NULL, NULL, "io", NULL, "cannot list %s: %s", top,
 				    strerror(-r));
-	for (size_t i = 0; i < n; i++) {
-		char d[EP_PATH_MAX];
+	for (size_t pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n; i++) {
+			char d[EP_PATH_MAX];
 
-		if (ep_st_path(d, sizeof(d), "%s/%s", top, names[i]) < 0 || !ep_st_is_dir(d))
-			continue;
-		if (!found++) {
-			snprintf(dev, devsize, "%s", names[i]);
-			snprintf(dir, dirsize, "%s", d);
+			if (ep_st_path(d, sizeof(d), "%s/%s", top, names[i]) < 0 ||
+			    !ep_st_is_dir(d))
+				continue;
+			if (pass == 0) {
+				if (!found++) {
+					snprintf(dev, devsize, "%s", names[i]);
+					snprintf(dir, dirsize, "%s", d);
+				}
+			} else if (host_side(ctx, names[i]) && !hosts++) {
+				snprintf(dev, devsize, "%s", names[i]);
+				snprintf(dir, dirsize, "%s", d);
+			}
 		}
+		if (found <= 1)
+			break;
 	}
 	ep_st_strv_free(names);
-	if (found == 1)
+	if (found == 1 || (found > 1 && hosts == 1))
 		return 0;
 	if (found == 0)
 		return ep_error_set(err, -ENODEV, NULL, NULL, "no-device", NULL,
 				    "ntb_ep_dma is loaded but has no device yet (%s is empty): "
 				    "is the NTB link up?", top);
 	return ep_error_set(err, -EINVAL, NULL, NULL, "ambiguous", NULL,
-			    "%zu ntb_ep_dma devices in %s: choose one with --device", found, top);
+			    "%zu ntb_ep_dma devices in %s and %zu on the host side (ntb_hw_epf): "
+			    "choose one with --device", found, top, hosts);
 no_module:
 	return ep_error_set(err, -ENODEV, NULL, NULL, "no-device", NULL,
 			    "%s does not exist: load ntb_ep_dma and mount debugfs", top);

@@ -160,7 +160,19 @@ def main():
     def two(root, devdir):
         import shutil
         shutil.copytree(devdir, os.path.join(os.path.dirname(devdir), "0000:02:00.0"))
-    case(epdmactl, "two devices, none chosen", None, 2, "error", helper=False, prepare=two)
+    # both sides in one kernel (loopback): without --device the host side (ntb_hw_epf) runs
+    doc, r, _ = case(epdmactl, "two devices, host side by default", "pass", 0, "pass",
+                     prepare=two)
+    if doc:
+        g.check(doc["device"] == DEV, f"two devices: the ntb_hw_epf one was chosen ({doc})")
+
+    def two_no_host(root, devdir):
+        two(root, devdir)
+        os.unlink(os.path.join(root, "sys/devices/pci0000:00/0000:00:00.0/0000:01:00.0/driver"))
+    doc, r, _ = case(epdmactl, "two devices, no host side", None, 2, "error", helper=False,
+                     prepare=two_no_host)
+    if doc:
+        g.check("--device" in doc["error"]["message"], "ambiguous: says to use --device")
     case(epdmactl, "two devices, one chosen", "pass", 0, "pass", args=["--device", DEV],
          prepare=two)
 
