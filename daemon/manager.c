@@ -31,6 +31,12 @@
  * controller whose group (or function driver directory) is missing is therefore retried
  * with backoff for a while; the timer exists only while some device is waiting.
  */
+/* Devices listed in a status reply: 256 × ~300 bytes stays far below the reply limit. */
+#define STATUS_MAX_DEVICES 256
+
+/* Modules one reaction loads at most (a profile's drivers or host modules). */
+#define MAX_MODULES	32
+
 #define RETRY_FIRST_MS	5
 #define RETRY_MAX_MS	1000
 #define RETRY_GIVE_UP_MS 10000
@@ -145,7 +151,7 @@ static void format_error(const struct epdma_error *e, char *buf, size_t size)
 /* Load @names (NULL-terminated) for @d; on failure records the event and returns -errno. */
 static int load_modules(struct device *d, const char *profile, const char *const *names)
 {
-	struct epdma_module_result res[16];
+	struct epdma_module_result res[MAX_MODULES];
 	struct epdma_error e = { 0 };
 	unsigned int flags = cfg->no_module_insert ? EPDMA_MODULES_DRY_RUN : 0;
 	size_t n = 0;
@@ -155,8 +161,9 @@ static int load_modules(struct device *d, const char *profile, const char *const
 		n++;
 	if (n == 0)
 		return 0;
+	/* one result per name: callers pass at most MAX_MODULES names */
 	r = epdma_modules_load(ctx, names, flags, res, &e);
-	for (size_t i = 0; i < n && i < 16; i++)
+	for (size_t i = 0; i < n && i < MAX_MODULES; i++)
 		if (res[i].action == EPDMA_MODULE_LOADED)
 			events_add(LOG_INFO, "module-loaded", d->info.name, profile, 0,
 				   "module %s %s", res[i].name,
@@ -178,12 +185,12 @@ static int configure_controller(struct device *d, const struct epdma_profile *p)
 {
 	const char *name = epdma_profile_get_name(p);
 	size_t nf = epdma_profile_function_count(p), n = 0;
-	const char *mods[17];
+	const char *mods[MAX_MODULES + 1];
 	struct epdma_apply_report rep = { 0 };
 	struct epdma_error e = { 0 };
 	int r;
 
-	for (size_t i = 0; i < nf && n < 16; i++) {
+	for (size_t i = 0; i < nf && n < MAX_MODULES; i++) {
 		const char *drv = epdma_profile_function_driver(p, i);
 		bool dup = false;
 
@@ -253,10 +260,17 @@ static int configure_host(struct device *d, const struct epdma_profile *p)
 {
 	const char *name = epdma_profile_get_name(p);
 	size_t nm = epdma_profile_module_count(p), n = 0;
-	const char *mods[33];
+	const char *mods[MAX_MODULES + 1];
 	int r;
 
-	for (size_t i = 0; i < nm && n < 32; i++)
+	if (nm > MAX_MODULES) {
+		events_add(LOG_ERR, "modules-failed", d->info.name, name, E2BIG,
+			   "host profile %s lists %zu modules, more than the %d epdmad loads", name,
+			   nm, MAX_MODULES);
+		set_state(d, STATE_FAILED, name, -E2BIG, "too many modules");
+		return -E2BIG;
+	}
+	for (size_t i = 0; i < nm; i++)
 		mods[n++] = epdma_profile_module(p, i);
 	mods[n] = NULL;
 	r = load_modules(d, name, mods);
@@ -541,9 +555,11 @@ struct json_object *manager_status_json(void)
 	}
 	json_object_object_add(o, "invalid_profiles", invalid);
 
-	for (size_t i = 0; i < n_devices; i++)
+	/* Bounded so the reply always fits one message (EPDMA_IPC_MAX_REPLY). */
+	for (size_t i = 0; i < n_devices && i < STATUS_MAX_DEVICES; i++)
 		json_object_array_add(devs, device_json(&devices[i]));
 	json_object_object_add(o, "devices", devs);
+	json_object_object_add(o, "devices_total", json_object_new_uint64(n_devices));
 	return o;
 }
 
