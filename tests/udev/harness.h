@@ -77,6 +77,8 @@ static pid_t dpid = -1;
 static const char *notify_socket, *watchdog_usec;
 /* Start without --debug and with JOURNAL_STREAM naming the daemon's stderr, as systemd does. */
 static bool as_service;
+/* Delay of the driver subgroup after mkdir in kernel-shim.so (default: the kernel's 1 ms). */
+static const char *group_delay_ms;
 static const char *test_name;
 static int checks;
 
@@ -369,6 +371,8 @@ static void daemon_start(const char *extra)
 		setenv("LD_PRELOAD", preload, 1);
 		setenv("EPDMA_SHIM_PCI_EP", pci_ep, 1);
 		setenv("EPDMA_SHIM_LOG", oplog, 1);
+		if (group_delay_ms)
+			setenv("EPDMA_SHIM_GROUP_DELAY_MS", group_delay_ms, 1);
 		unsetenv("NOTIFY_SOCKET");
 		unsetenv("WATCHDOG_USEC");
 		unsetenv("WATCHDOG_PID");

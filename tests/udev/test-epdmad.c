@@ -329,6 +329,13 @@ static void test_unprivileged(void)
 	controller_add("ep0");
 	daemon_start(NULL);
 	wait_state("ep0", "applied");
+	{
+		struct stat sst;
+
+		CHECK(stat(sock, &sst) == 0 && (sst.st_mode & 0777) == 0666,
+		      "socket mode is %o, expected 666 (everyone reads, root mutates)",
+		      sst.st_mode & 0777);
+	}
 	CHECK(pipe(pipefd) == 0, "pipe");
 	c = fork();
 	if (c == 0) {
@@ -506,6 +513,33 @@ static void test_journal(void)
 	daemon_stop();
 }
 
+/*
+ * SIGTERM while an apply is in progress (waiting for the kernel's driver subgroup) must let
+ * that apply finish: after the daemon exits the tree is complete, not half-written.
+ */
+static void test_sigterm_during_apply(void)
+{
+	uint64_t t0;
+	int st;
+
+	endpoint_profile("ep0.json", "ep0-vntb", "ep0", "pci_epf_vntb", "0x1912");
+	group_delay_ms = "400";
+	daemon_start(NULL);
+	controller_add("ep0");
+	/* Wait until the function directory exists: the apply is now inside its wait. */
+	for (t0 = now_ms(); count_lines(oplog) == 0;) {
+		CHECK(now_ms() - t0 < 10000, "apply did not start");
+		msleep(2);
+	}
+	CHECK(kill(dpid, SIGTERM) == 0, "kill");
+	CHECK(waitpid(dpid, &st, 0) == dpid, "waitpid");
+	dpid = -1;
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit status 0x%x", st);
+	assert_applied("ep0", "0x1912");
+	CHECK(count_lines(oplog) == 13, "%u operations, expected the whole plan (13)",
+	      count_lines(oplog));
+}
+
 /* Collect what arrived on the notify socket within @ms into @buf ("|"-separated). */
 static void notify_collect(int fd, unsigned int ms, char *buf, size_t size)
 {
@@ -610,7 +644,7 @@ static const struct {
 	{ "sighup-storm", test_sighup_storm }, { "ipc-robustness", test_ipc_robustness },
 	{ "unprivileged", test_unprivileged }, { "host", test_host },
 	{ "notify", test_notify },	 { "late-configfs", test_late_configfs },
-	{ "journal", test_journal },
+	{ "journal", test_journal },	 { "sigterm-during-apply", test_sigterm_during_apply },
 };
 
 int main(int argc, char **argv)
