@@ -241,7 +241,12 @@ static void print_host(struct out *o, const struct epdma_status *st)
 			out_null(o, "link_up", "unknown");
 		else
 			out_bool(o, "link_up", NULL, t->link_up);
-		out_text(o, "%s\n", t->link_up < 0 ? "" : t->link_up ? "up" : "down");
+		out_text(o, "%s", t->link_up < 0 ? "" : t->link_up ? "up" : "down");
+		if (t->link_source)
+			out_string(o, "link_source", " (from %s)", t->link_source);
+		else
+			out_null(o, "link_source", NULL);
+		out_text(o, "\n");
 		out_close_object(o);
 	}
 	out_close_array(o);

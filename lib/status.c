@@ -886,8 +886,10 @@ static int read_test_devices(struct reader *r)
 
 			if (t->link_up >= 0 &&
 			    (!strcmp(nt->name, t->device) ||
-			     (nt->pci_device && !strcmp(nt->pci_device, t->device))))
+			     (nt->pci_device && !strcmp(nt->pci_device, t->device)))) {
 				nt->link_up = t->link_up;
+				nt->link_source = "ntb_ep_dma";
+			}
 		}
 	}
 	ep_st_strv_free(devs);
@@ -895,6 +897,28 @@ static int read_test_devices(struct reader *r)
 oom:
 	ep_st_strv_free(devs);
 	return OOM(r);
+}
+
+/*
+ * Without ntb_ep_dma's word, an ep_dma_v1 device under the NTB's PCI function still tells:
+ * ntb_hw_epf adds it after LINK_UP and removes it before LINK_DOWN. Its absence says nothing
+ * (the endpoint may export no DMA), so only "up" is inferred.
+ */
+static void infer_link_from_exports(struct epdma_status *st)
+{
+	for (size_t i = 0; i < st->n_ntb; i++) {
+		struct epdma_status_ntb *nt = &st->ntb[i];
+
+		if (nt->link_up >= 0 || !nt->pci_device)
+			continue;
+		for (size_t k = 0; k < st->n_dma_exports; k++) {
+			if (st->dma_exports[k].parent &&
+			    !strcmp(st->dma_exports[k].parent, nt->pci_device)) {
+				nt->link_up = 1;
+				nt->link_source = "dma-export";
+			}
+		}
+	}
 }
 
 const char *const epdma_known_modules[] = {
@@ -972,6 +996,8 @@ int epdma_status_read(struct epdma_ctx *ctx, struct epdma_status **out, struct e
 		ret = read_exports(&r);
 	if (!ret)
 		ret = read_test_devices(&r);
+	if (!ret)
+		infer_link_from_exports(r.st);
 	if (!ret)
 		ret = read_modules(&r);
 	if (ret < 0) {

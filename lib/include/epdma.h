@@ -349,6 +349,11 @@ struct epdma_status_ntb {
 	char *pci_device;	/* the PCI function the NTB device belongs to */
 	char *driver;		/* bound NTB client (ntb_ep_dma, ntb_transport, ...), NULL if none */
 	int link_up;		/* 1/0 as reported by ntb_ep_dma, -1 unknown */
+	/*
+	 * Where link_up comes from: "ntb_ep_dma" (its result file), "dma-export" (ntb_hw_epf
+	 * adds the ep_dma_v1 device only while the link is up), NULL when unknown.
+	 */
+	const char *link_source;
 };
 
 struct epdma_status_dma_export {

@@ -126,6 +126,14 @@ def main():
                            "status.schema.json", "host-dma link down")
         if doc:
             g.check(doc["ntb_devices"][0]["link_up"] is False, "host-dma: link down shown")
+        # without ntb_ep_dma the ep_dma_v1 device still says the link is up
+        shutil.rmtree(os.path.join(root, "sys/kernel/debug/ntb_ep_dma"))
+        doc = g.check_json(g.run(epdmactl, ["--root", root, "status", "--json"]).stdout,
+                           "status.schema.json", "host-dma without ntb_ep_dma")
+        if doc:
+            n = doc["ntb_devices"][0]
+            g.check(n["link_up"] is True and n["link_source"] == "dma-export",
+                    f"host-dma: link up inferred from the export ({n})")
         # a kernel that exports the locator as attributes gets it displayed
         aux = os.path.join(root, "sys/bus/auxiliary/devices/ntb_hw_epf.ep_dma_v1.0")
         for k, v in (("dma_abi", "1"), ("dma_bar", "2"), ("dma_offset", "0xf9000"),
