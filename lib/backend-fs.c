@@ -100,7 +100,8 @@ static int fs_list(struct ep_backend *b, const char *path, struct ep_dirent **en
 		}
 		cnt++;
 	}
-	qsort(v, cnt, sizeof(*v), cmp_dirent);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_dirent);
 	*ents = v;
 	*n = cnt;
 	v = NULL;

@@ -94,6 +94,8 @@ void ep_log(struct epdma_ctx *ctx, int priority, const char *file, int line, con
 int ep_error_set(struct epdma_error *err, int code, const char *file, const char *pointer,
 		 const char *rule, const char *path, const char *fmt, ...) _printf_(7, 8);
 void ep_error_clear(struct epdma_error *err);
+/* Append to err->message (truncating: it is a human sentence). */
+void ep_error_append(struct epdma_error *err, const char *fmt, ...) _printf_(2, 3);
 
 /* Bounded string helpers. */
 int ep_strlcpy(char *dst, const char *src, size_t size);	/* -ENAMETOOLONG on truncation */

@@ -29,6 +29,19 @@ int ep_error_set(struct epdma_error *err, int code, const char *file, const char
 	return code;
 }
 
+void ep_error_append(struct epdma_error *err, const char *fmt, ...)
+{
+	size_t l;
+	va_list ap;
+
+	if (!err)
+		return;
+	l = strlen(err->message);
+	va_start(ap, fmt);
+	vsnprintf(err->message + l, sizeof(err->message) - l, fmt, ap);
+	va_end(ap);
+}
+
 int epdma_error_format(const struct epdma_error *err, char *buf, size_t size)
 {
 	char where[EPDMA_ERR_FILE_MAX + EPDMA_ERR_POINTER_MAX + 8] = "";

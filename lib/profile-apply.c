@@ -295,20 +295,15 @@ failed:
 	{
 		char first[EP_PATH_MAX + 64] = "";
 		size_t undone = 0;	/* undo steps run; writes into removed functions need none */
-		size_t ml = strlen(err ? err->message : "");
 
 		rep.rollback_errors = rollback(ctx, &j, &undone, first, sizeof(first));
 		rep.rolled_back = rep.rollback_errors == 0;
-		if (err && ml < sizeof(err->message)) {
-			if (rep.rollback_errors)
-				snprintf(err->message + ml, sizeof(err->message) - ml,
-					 "; rollback INCOMPLETE, %u undo step(s) failed, first: %s",
-					 rep.rollback_errors, first);
-			else
-				snprintf(err->message + ml, sizeof(err->message) - ml,
-					 "; rolled back %zu operation(s), the tree is as before",
-					 rep.ops_done);
-		}
+		if (rep.rollback_errors)
+			ep_error_append(err, "; rollback INCOMPLETE, %u undo step(s) failed, first: %s",
+					rep.rollback_errors, first);
+		else
+			ep_error_append(err, "; rolled back %zu operation(s), the tree is as before",
+					rep.ops_done);
 		if (b->ops->sync)
 			b->ops->sync(b);
 	}
