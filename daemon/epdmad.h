@@ -66,6 +66,8 @@ void manager_drop_stale(void);
 
 /* ---- monitor.c: udev ---- */
 int monitor_start(void);	/* subscribe, then coldplug */
+/* Feed every present device through the reactions again; drop what is gone. */
+void monitor_rescan(void);
 void monitor_stop(void);
 
 /* ---- ipc-server.c ---- */

@@ -437,8 +437,11 @@ int manager_reload(const char *why)
 		   "%s: %zu profile(s) loaded, %zu file(s) skipped from %s", why,
 		   epdma_profile_store_count(store), epdma_profile_store_invalid_count(store),
 		   cfg->profile_dir);
-	for (size_t i = 0; i < n_devices; i++)
-		reconcile(&devices[i]);
+	/*
+	 * Not only the tracked devices: a new host profile may name a PCI function that was
+	 * of no interest so far, so everything udev knows goes through the reactions again.
+	 */
+	monitor_rescan();
 	retry_arm();
 	return 0;
 }

@@ -124,6 +124,12 @@ static void on_monitor(struct source *src, uint32_t events)
 	}
 }
 
+void monitor_rescan(void)
+{
+	if (mon)
+		coldplug(true);
+}
+
 int monitor_start(void)
 {
 	int r;

@@ -392,6 +392,12 @@ static void test_host(void)
 	CHECK(count_events("host-modules", "host-ntb") == 1, "host-modules event");
 	umockdev_testbed_uevent(tb, fn, "remove");
 	wait_state("0000:01:00.0", "absent");
+
+	/* A host profile added later (reload) reaches a function that is already present. */
+	host_profile("host2.json", "host-other", "0x8086", "0x1234");
+	kill(dpid, SIGHUP);
+	wait_state("0000:02:00.0", "modules-loaded");
+	CHECK(count_events("host-modules", "host-other") == 1, "host-modules after reload");
 	daemon_stop();
 }
 
