@@ -13,6 +13,7 @@
 #include "epdmad.h"
 #include "events.h"
 #include "log.h"
+#include "notify.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -133,7 +134,9 @@ static void handle_request(struct client *c, const struct epdma_ipc_request *req
 	case EPDMA_IPC_RELOAD:
 		events_add(LOG_INFO, "reload-request", NULL, NULL, 0,
 			   "reload requested over IPC by pid %d", (int)c->pid);
+		notify_reloading();
 		r = manager_reload("reload request");
+		notify_ready("Profiles reloaded");
 		if (r < 0) {
 			json_object_put(o);
 			reply_error(c, r, "reload failed: %s", strerror(-r));
