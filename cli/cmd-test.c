@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,39 @@
 #include "epdmactl.h"
 
 #define TIMEOUT_MAX_S 3600
+#define COUNT_MAX 100000
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* --count: how many ran and passed, and the spread of their durations */
+static void print_runs(struct out *o, unsigned long requested, unsigned long done,
+		       unsigned long passed, uint64_t *dur)
+{
+	out_open_object(o, "runs");
+	out_uint(o, "requested", "runs: %llu requested", requested);
+	out_uint(o, "completed", ", %llu run", done);
+	out_uint(o, "passed", ", %llu passed", passed);
+	if (done) {
+		qsort(dur, done, sizeof(*dur), cmp_u64);
+		out_open_object(o, "duration_us");
+		out_uint(o, "min", NULL, dur[0]);
+		out_uint(o, "median", NULL, dur[done / 2]);
+		out_uint(o, "max", NULL, dur[done - 1]);
+		out_close_object(o);
+		out_text(o, "; duration min %.1f ms, median %.1f ms, max %.1f ms",
+			 (double)dur[0] / 1000.0, (double)dur[done / 2] / 1000.0,
+			 (double)dur[done - 1] / 1000.0);
+	} else {
+		out_null(o, "duration_us", NULL);
+	}
+	out_text(o, "\n");
+	out_close_object(o);
+}
 
 static void hex(struct out *o, const char *key, const char *text, uint64_t v)
 {
@@ -57,12 +91,14 @@ static void print_result(struct out *o, const struct epdma_test_result *r)
 
 static void test_usage(FILE *f)
 {
-	fputs("Usage: epdmactl test run [--device BDF] [--timeout SECONDS] [--json[=short|pretty]]\n"
+	fputs("Usage: epdmactl test run [--device BDF] [--timeout SECONDS] [--count N]\n"
+	      "                         [--json[=short|pretty]]\n"
 	      "\n"
 	      "Run one ntb_ep_dma DMA transfer to the peer through debugfs (ready, run, result)\n"
 	      "and report it. --device names the PCI function under\n"
 	      "/sys/kernel/debug/ntb_ep_dma/ (default: the only one, or the only host-side one,\n"
-	      "bound to ntb_hw_epf); --timeout bounds the whole run (default 30 s).\n"
+	      "bound to ntb_hw_epf); --timeout bounds each run (default 30 s); --count runs N\n"
+	      "transfers one after the other, stopping at the first that does not pass.\n"
 	      "Exit: 0 pass, 1 fail, 69 no device, 75 timeout, 77 permission denied.\n",
 	      f);
 }
@@ -89,6 +125,7 @@ static int test_run(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "count", required_argument, NULL, 'c' },
 		{ "json", optional_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -96,12 +133,29 @@ static int test_run(struct cli *cli, int argc, char **argv)
 	struct epdma_test_opts topts = { 0 };
 	struct epdma_test_report rep;
 	struct epdma_error err = { 0 };
+	unsigned long count = 1, done = 0, passed = 0;
+	bool counted = false;
+	uint64_t *dur = NULL;
 	struct out *o;
 	int c, r, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:t:j::h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:t:c:j::h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'c': {
+			char *end;
+
+			errno = 0;
+			count = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || !count || count > COUNT_MAX ||
+			    optarg[0] == '-') {
+				cli_err(cli, "--count takes a number from 1 to %d, not '%s'",
+					COUNT_MAX, optarg);
+				return EPDMA_EXIT_USAGE;
+			}
+			counted = true;
+			break;
+		}
 		case 'd':
 			topts.device = optarg;
 			break;
@@ -126,10 +180,22 @@ static int test_run(struct cli *cli, int argc, char **argv)
 		return EPDMA_EXIT_USAGE;
 	}
 
-	r = epdma_test_run(cli->ctx, &topts, &rep, &err);
+	dur = calloc(count, sizeof(*dur));
+	if (!dur)
+		return EPDMA_EXIT_FAILED;
+	do {
+		r = epdma_test_run(cli->ctx, &topts, &rep, &err);
+		if (rep.stage && strcmp(rep.stage, "lookup"))
+			dur[done++] = rep.duration_us;
+		if (r == 0)
+			passed++;
+	} while (r == 0 && passed < count);
 	o = cli->out;
 	out_open_object(o, NULL);
 	out_int(o, "version", NULL, 1);
+	if (counted)
+		print_runs(o, count, done, passed, dur);
+	free(dur);
 	if (rep.device[0])
 		out_string(o, "device", "test %s: ", rep.device);
 	else

@@ -68,6 +68,7 @@ expect_not "epdmactl status --" --dry-run
 expect "epdmactl test " run
 expect "epdmactl test run --" --timeout
 expect "epdmactl test run --" --device
+expect "epdmactl test run --" --count
 expect "epdmactl --root $HERE/fixtures/host-dma test run --device " 0000:01:00.0
 expect "epdmactl --root $HERE/fixtures/ep-vntb profile export --controller " e65d0000.pcie-ep
 expect "epdmactl modules " load

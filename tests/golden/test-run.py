@@ -55,6 +55,45 @@ def ntb_ep_dma(devdir, mode, delay=0.1, ready_after=0.0):
     os.rename(tmp, os.path.join(devdir, "result"))
 
 
+def ntb_ep_dma_series(devdir, answers):
+    """answer successive writes to run (seen as mtime changes), one answer each"""
+    run = os.path.join(devdir, "run")
+    last = os.stat(run).st_mtime_ns
+    seq = 1
+    for answer in answers:
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            m = os.stat(run).st_mtime_ns
+            if m != last:
+                last = m
+                break
+            time.sleep(0.002)
+        else:
+            return
+        seq += 1
+        text = result_text(0, "pass", seq) if answer == "pass" else result_text(-5, "fail", seq)
+        tmp = os.path.join(devdir, ".result.tmp")
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.rename(tmp, os.path.join(devdir, "result"))
+
+
+def series(epdmactl, name, answers, count, want_rc):
+    root, devdir = setup()
+    time.sleep(0.01)	# the run file's mtime must change visibly on the first write
+    p = multiprocessing.Process(target=ntb_ep_dma_series, args=(devdir, answers))
+    p.start()
+    r = g.run(epdmactl, ["--root", root, "test", "run", "--json", "--count", str(count),
+                         "--timeout", "5"])
+    p.join(5)
+    if p.is_alive():
+        p.terminate()
+    doc = g.check_json(r.stdout, "test-result.schema.json", f"{name}: JSON")
+    g.check(r.returncode == want_rc, f"{name}: exit {r.returncode}, want {want_rc}")
+    g.cleanup(root)
+    return doc
+
+
 def setup(ready="1"):
     root = g.scratch_copy("host-dma")
     devdir = os.path.join(root, "sys/kernel/debug/ntb_ep_dma", DEV)
@@ -191,7 +230,26 @@ def main():
         case(epdmactl, "permission denied", None, 77, "error", helper=False, prepare=lock,
              user=["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
 
+    # --count: a series of runs, stopping at the first that does not pass
+    doc = series(epdmactl, "count 5", ["pass"] * 5, 5, 0)
+    if doc:
+        g.check(doc["runs"]["requested"] == 5 and doc["runs"]["passed"] == 5 and
+                doc["runs"]["completed"] == 5 and doc["result"]["peer_seq"] == 6,
+                f"count 5: five passes, the last result shown ({doc['runs']})")
+        d = doc["runs"]["duration_us"]
+        g.check(d and d["min"] <= d["median"] <= d["max"], f"count 5: duration spread {d}")
+    doc = series(epdmactl, "count 5, third fails", ["pass", "pass", "fail", "pass", "pass"], 5, 1)
+    if doc:
+        g.check(doc["runs"]["passed"] == 2 and doc["runs"]["completed"] == 3 and
+                doc["outcome"] == "fail", f"third fails: stopped after it ({doc['runs']})")
+    doc, r, _ = case(epdmactl, "single run has no runs member", "pass", 0, "pass")
+    if doc:
+        g.check("runs" not in doc, "without --count the document has no 'runs'")
+
     # usage
+    for bad in ("0", "-1", "x", "100001"):
+        r = g.run(epdmactl, ["test", "run", "--count", bad])
+        g.check(r.returncode == 2, f"--count {bad} exits 2 (got {r.returncode})")
     r = g.run(epdmactl, ["test", "run", "--timeout", "0"])
     g.check(r.returncode == 2, f"--timeout 0 exits 2 (got {r.returncode})")
     r = g.run(epdmactl, ["test", "run", "--timeout", "abc"])
