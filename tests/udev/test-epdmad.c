@@ -546,6 +546,63 @@ static void test_sigterm_during_apply(void)
 	      count_lines(oplog));
 }
 
+/* Output of "udevadm test --action=ACTION SYSPATH" for a device of our testbed. */
+static void udevadm_test(const char *action, const char *syspath, char *out, size_t size)
+{
+	char cmd[600];
+	FILE *f;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "udevadm test --action=%s %s 2>/dev/null", action, syspath);
+	f = popen(cmd, "r");
+	CHECK(f, "popen udevadm");
+	n = fread(out, 1, size - 1, f);
+	out[n] = '\0';
+	pclose(f);
+}
+
+/*
+ * The shipped udev rule, run by the real udev rule engine (udevadm test) on umockdev devices:
+ * a pci_epc device is tagged for systemd and wants epdmad.service on add and change; a PCI
+ * device is not. /run and /etc/udev/rules.d are private to this test (mount namespace).
+ */
+static void test_udev_rule(void)
+{
+	const char *rule = getenv("EPDMA_UDEV_RULE");
+	char dir[300], cmd[700], out[65536];
+	const char *epc, *pci;
+
+	if (!rule || geteuid() != 0 || unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") < 0) {
+		fprintf(stderr, "SKIP: needs root (private /run and rules.d) and EPDMA_UDEV_RULE\n");
+		teardown();
+		exit(77);
+	}
+	snprintf(dir, sizeof(dir), "%s/rules.d", root);
+	mkdirs("%s", dir);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s/'", rule, dir);
+	CHECK(system(cmd) == 0, "copy rule");
+	CHECK(mount(dir, "/etc/udev/rules.d", NULL, MS_BIND, NULL) == 0, "bind rules.d: %s",
+	      strerror(errno));
+
+	epc = umockdev_testbed_add_device(tb, "pci_epc", "e65d0000.pcie-ep", NULL, NULL, NULL);
+	pci = umockdev_testbed_add_device(tb, "pci", "0000:01:00.0", NULL, "vendor", "0x1912",
+					  NULL, "PCI_ID", "1912:0030", NULL);
+	CHECK(epc && pci, "devices");
+	for (const char *const *a = (const char *const[]){ "add", "change", NULL }; *a; a++) {
+		udevadm_test(*a, epc, out, sizeof(out));
+		CHECK(strstr(out, "SUBSYSTEM=pci_epc\n"), "udevadm test did not run: %.300s", out);
+		CHECK(strstr(out, "SYSTEMD_WANTS=epdmad.service\n"),
+		      "pci_epc %s does not want epdmad.service:\n%s", *a, out);
+		CHECK(strstr(out, "TAGS=") && strstr(strstr(out, "TAGS="), ":systemd:"),
+		      "pci_epc %s not tagged for systemd:\n%s", *a, out);
+	}
+	udevadm_test("add", pci, out, sizeof(out));
+	CHECK(strstr(out, "SUBSYSTEM=pci\n") && !strstr(out, "epdmad.service"),
+	      "a PCI device wants epdmad.service:\n%s", out);
+}
+
 /* Collect what arrived on the notify socket within @ms into @buf ("|"-separated). */
 static void notify_collect(int fd, unsigned int ms, char *buf, size_t size)
 {
@@ -650,7 +707,7 @@ static const struct {
 	{ "sighup-storm", test_sighup_storm }, { "ipc-robustness", test_ipc_robustness },
 	{ "unprivileged", test_unprivileged }, { "host", test_host },
 	{ "notify", test_notify },	 { "late-configfs", test_late_configfs },
-	{ "journal", test_journal },	 { "sigterm-during-apply", test_sigterm_during_apply },
+	{ "journal", test_journal },	 { "udev-rule", test_udev_rule },	 { "sigterm-during-apply", test_sigterm_during_apply },
 };
 
 int main(int argc, char **argv)
