@@ -100,6 +100,8 @@ static void test_invalid_profile(void)
 	snprintf(body, sizeof(body), "{ \"version\": 1, \"name\": \"x\", \"role\": \"endpoint\", "
 				     "\"controller\": \"ep1\", \"functions\": [], \"colour\": 1 }");
 	write_file(p, body);
+	/* Valid on its own, but ep0 already has a profile (earlier file wins). */
+	endpoint_profile("15-dup-controller.json", "dup", "ep0", "pci_epf_vntb", "0x2222");
 	snprintf(p, sizeof(p), "%s/README", profiles);	/* not *.json: ignored silently */
 	write_file(p, "not a profile");
 
@@ -107,18 +109,23 @@ static void test_invalid_profile(void)
 	controller_add("ep1");
 	daemon_start(NULL);
 	wait_state("ep0", "applied");
+	assert_applied("ep0", "0x1912");	/* good's value, not dup's 0x2222 */
 	wait_state("ep1", "no-profile");
-	CHECK(count_events("profile-invalid", NULL) == 3, "3 profile-invalid events, got %u",
+	CHECK(count_events("profile-invalid", NULL) == 4, "4 profile-invalid events, got %u",
 	      count_events("profile-invalid", NULL));
 
 	o = request("{\"request\":\"status\"}");
 	CHECK(json_object_object_get_ex(o, "status", &st) &&
 		      json_object_object_get_ex(st, "invalid_profiles", &inv) &&
-		      json_object_array_length(inv) == 3,
-	      "status lists 3 invalid profiles: %s", json_object_to_json_string(o));
+		      json_object_array_length(inv) == 4,
+	      "status lists 4 invalid profiles: %s", json_object_to_json_string(o));
 	CHECK(strstr(json_object_to_json_string(inv), "20-bad-range.json") &&
-		      strstr(json_object_to_json_string(inv), "30-garbage.json"),
+		      strstr(json_object_to_json_string(inv), "30-garbage.json") &&
+		      strstr(json_object_to_json_string(inv), "15-dup-controller.json"),
 	      "invalid profiles are named by file");
+	CHECK(strstr(json_object_to_json_string(inv), "already configured by profile 'good'"),
+	      "the duplicate names the profile it conflicts with: %s",
+	      json_object_to_json_string(inv));
 	json_object_put(o);
 	/* The only function in configfs is good's; nothing bound to ep1. */
 	snprintf(p, sizeof(p), "%s/controllers/ep1/fep1", pci_ep);
