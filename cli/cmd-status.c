@@ -300,7 +300,8 @@ static void print_host(struct out *o, const struct epdma_status *st)
 		print_yesno(o, "in_use", "  in use ", c->in_use);
 		int_or_null(o, "memcpy_count", c->memcpy_count >= 0 ? "  memcpy %lld" : NULL,
 			    c->memcpy_count);
-		int_or_null(o, "bytes_transferred", c->bytes_transferred >= 0 ? "  bytes %lld" : NULL,
+		int_or_null(o, "bytes_transferred",
+			    c->bytes_transferred >= 0 ? "  bytes %lld" : NULL,
 			    c->bytes_transferred);
 		out_text(o, "\n");
 		out_close_object(o);

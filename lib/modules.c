@@ -423,7 +423,8 @@ int epdma_modules_load(struct epdma_ctx *ctx, const char *const *names, unsigned
 					*err = e1;
 			}
 		} else {
-			ep_info(ctx, "module %s: %s", names[i], epdma_module_action_str(res->action));
+			ep_info(ctx, "module %s: %s", names[i],
+				epdma_module_action_str(res->action));
 		}
 	}
 	kmod_unref(k);

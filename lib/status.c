@@ -661,7 +661,8 @@ static int read_pci_functions(struct reader *r)
 		return 0;
 	ret = ep_st_list_dir(dir, &devs, &n);
 	if (ret < 0)
-		return ep_error_set(r->err, ret, NULL, NULL, "io", NULL, "cannot list %s: %s", dir, strerror(-ret));
+		return ep_error_set(r->err, ret, NULL, NULL, "io", NULL, "cannot list %s: %s", dir,
+				    strerror(-ret));
 	for (size_t i = 0; i < n; i++) {
 		struct epdma_status_pci_function *p;
 		char ddir[PATH_MAX];
@@ -706,7 +707,8 @@ static int read_ntb(struct reader *r)
 		return 0;
 	ret = ep_st_list_dir(dir, &devs, &n);
 	if (ret < 0)
-		return ep_error_set(r->err, ret, NULL, NULL, "io", NULL, "cannot list %s: %s", dir, strerror(-ret));
+		return ep_error_set(r->err, ret, NULL, NULL, "io", NULL, "cannot list %s: %s", dir,
+				    strerror(-ret));
 	for (size_t i = 0; i < n; i++) {
 		struct epdma_status_ntb *t;
 		char ddir[PATH_MAX];
@@ -738,7 +740,8 @@ static int read_channels(struct reader *r)
 		return 0;
 	ret = ep_st_list_dir(dir, &chans, &n);
 	if (ret < 0)
-		return ep_error_set(r->err, ret, NULL, NULL, "io", NULL, "cannot list %s: %s", dir, strerror(-ret));
+		return ep_error_set(r->err, ret, NULL, NULL, "io", NULL, "cannot list %s: %s", dir,
+				    strerror(-ret));
 	for (size_t i = 0; i < n; i++) {
 		struct epdma_status_dma_channel *c;
 		char cdir[PATH_MAX], dev[PATH_MAX];
@@ -777,7 +780,8 @@ static int read_exports(struct reader *r)
 		return 0;
 	ret = ep_st_list_dir(dir, &devs, &n);
 	if (ret < 0)
-		return ep_error_set(r->err, ret, NULL, NULL, "io", NULL, "cannot list %s: %s", dir, strerror(-ret));
+		return ep_error_set(r->err, ret, NULL, NULL, "io", NULL, "cannot list %s: %s", dir,
+				    strerror(-ret));
 	for (size_t i = 0; i < n; i++) {
 		struct epdma_status_dma_export *e;
 		char ddir[PATH_MAX];

@@ -428,8 +428,8 @@ int epdma_test_run(struct epdma_ctx *ctx, const struct epdma_test_opts *opts,
 			break;
 		if (now_us() >= deadline) {
 			r = ep_error_set(err, -ETIMEDOUT, NULL, NULL, "timeout", NULL,
-					 "peer of %s not ready after %u ms (is ntb_ep_dma loaded on "
-					 "the other side?)", rep->device, timeout_ms);
+					 "peer of %s not ready after %u ms (is ntb_ep_dma loaded "
+					 "on the other side?)", rep->device, timeout_ms);
 			rep->outcome = EPDMA_TEST_TIMEOUT;
 			goto out;
 		}
@@ -503,7 +503,8 @@ int epdma_test_run(struct epdma_ctx *ctx, const struct epdma_test_opts *opts,
 		rep->outcome = EPDMA_TEST_FAIL;
 		ep_error_set(err, r, NULL, NULL, "run-failed", NULL,
 			     "DMA test on %s failed: last_status %lld, peer state %s", rep->device,
-			     (long long)st, rep->result.peer_state[0] ? rep->result.peer_state : "?");
+			     (long long)st,
+			     rep->result.peer_state[0] ? rep->result.peer_state : "?");
 		goto out;
 	}
 	rep->outcome = EPDMA_TEST_PASS;

@@ -79,7 +79,7 @@ START_TEST(parse_rejects)
 		"",
 		"peer_state: pass\n",				/* no last_status */
 		"last_status: 0\nlink_up: 4294967296\n",	/* beyond u32 */
-		"last_status: 0\npeer_state: PASS\n",		/* not a state the kernel prints */
+		"last_status: 0\npeer_state: PASS\n",		/* not a state it prints */
 		"last_status: - 5\n",
 		"last_status: 0\nlast_status: 0\n",		/* not one dump */
 		"last_status: 0\nnot a field\n",
