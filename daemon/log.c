@@ -55,8 +55,8 @@ static const char *prio_name(int prio)
 
 static int log_journal(int prio, const struct log_ctx *lc, const char *msg)
 {
-	char f[6][320];
-	struct iovec iov[6];
+	char f[7][320];
+	struct iovec iov[7];
 	int n = 0;
 
 #define ADD(...)                                                                                   \
@@ -77,6 +77,8 @@ static int log_journal(int prio, const struct log_ctx *lc, const char *msg)
 		ADD("EPDMA_OPERATION=%s", lc->op);
 	if (lc && lc->err)
 		ADD("ERRNO=%d", lc->err);
+	if (lc && lc->func)
+		ADD("CODE_FUNC=%s", lc->func);
 #undef ADD
 	return sd_journal_sendv(iov, n);
 }

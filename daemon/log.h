@@ -15,6 +15,7 @@ struct log_ctx {
 	const char *device;	/* EPDMA_DEVICE= (sysname) */
 	const char *op;		/* EPDMA_OPERATION= */
 	int err;		/* ERRNO= (positive errno) */
+	const char *func;	/* CODE_FUNC= (libepdma's messages) */
 };
 
 void log_setup(bool debug, bool force_stderr);

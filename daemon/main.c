@@ -110,7 +110,7 @@ static void lib_log(void *data, int prio, const char *file, int line, const char
 	char buf[512];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	log_full(prio, &(struct log_ctx){ .op = fn }, "libepdma: %s", buf);
+	log_full(prio, &(struct log_ctx){ .func = fn }, "libepdma: %s", buf);
 }
 
 int main(int argc, char **argv)
