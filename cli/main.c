@@ -62,6 +62,7 @@ static void usage(FILE *f)
 	fputs("\nRun 'epdmactl COMMAND --help' for the commands of a group. See epdmactl(8).\n", f);
 }
 
+__attribute__((format(printf, 6, 0)))
 static void log_stderr(void *data, int priority, const char *file, int line, const char *fn,
 		       const char *format, va_list args)
 {
