@@ -28,8 +28,9 @@
 /*
  * The kernel announces a new EPC (device_add() sends the uevent) before it creates the
  * controller's configfs group, and configfs sends no inotify event for that group. A
- * controller whose group (or function driver directory) is missing is therefore retried
- * with backoff for a while; the timer exists only while some device is waiting.
+ * controller whose group (or function driver directory) is missing, or whose apply finds
+ * epdmactl holding the apply lock, is therefore retried with backoff for a while; the
+ * timer exists only while some device is waiting.
  */
 /* Devices listed in a status reply: 256 × ~300 bytes stays far below the reply limit. */
 #define STATUS_MAX_DEVICES 256
@@ -205,7 +206,8 @@ static int configure_controller(struct device *d, const struct epdma_profile *p)
 		return r;
 
 	r = epdma_profile_apply(ctx, p, 0, &rep, &e);
-	if (r == -ENODEV && rep.ops_done == 0) {
+	/* Worth waiting for: configfs not ready yet, or epdmactl holding the apply lock. */
+	if ((r == -ENODEV && rep.ops_done == 0) || (r == -EBUSY && !strcmp(e.rule, "lock"))) {
 		char msg[600];
 		uint64_t now = mono_ms();
 
@@ -214,7 +216,7 @@ static int configure_controller(struct device *d, const struct epdma_profile *p)
 			d->wait_since_ms = now;
 			d->retry_delay_ms = RETRY_FIRST_MS;
 			events_add(LOG_INFO, "apply-deferred", d->info.name, name, r,
-				   "profile %s waits for configfs: %s", name, msg);
+				   "profile %s deferred, will retry: %s", name, msg);
 		} else if (now - d->wait_since_ms < RETRY_GIVE_UP_MS) {
 			d->retry_delay_ms = d->retry_delay_ms * 2 > RETRY_MAX_MS ?
 						    RETRY_MAX_MS : d->retry_delay_ms * 2;

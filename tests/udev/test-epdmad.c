@@ -610,6 +610,27 @@ static void test_udev_rule(void)
 	      "a PCI device wants epdmad.service:\n%s", out);
 }
 
+/* epdmactl holding the apply lock: the daemon waits for it instead of failing. */
+static void test_apply_lock(void)
+{
+	char p[700];
+	int fd;
+
+	endpoint_profile("ep0.json", "ep0-vntb", "ep0", "pci_epf_vntb", "0x1912");
+	daemon_start(NULL);
+	snprintf(p, sizeof(p), "%s/run/epdma/apply.lock", root);
+	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	CHECK(fd >= 0 && flock(fd, LOCK_EX) == 0, "take %s", p);
+	controller_add("ep0");
+	wait_state("ep0", "waiting");
+	CHECK(count_lines(oplog) == 0, "configfs written while the lock was held");
+	msleep(200);
+	close(fd);	/* releases the lock */
+	wait_state("ep0", "applied");
+	assert_applied("ep0", "0x1912");
+	daemon_stop();
+}
+
 /* Collect what arrived on the notify socket within @ms into @buf ("|"-separated). */
 static void notify_collect(int fd, unsigned int ms, char *buf, size_t size)
 {
@@ -714,7 +735,8 @@ static const struct {
 	{ "sighup-storm", test_sighup_storm }, { "ipc-robustness", test_ipc_robustness },
 	{ "unprivileged", test_unprivileged }, { "host", test_host },
 	{ "notify", test_notify },	 { "late-configfs", test_late_configfs },
-	{ "journal", test_journal },	 { "udev-rule", test_udev_rule },	 { "sigterm-during-apply", test_sigterm_during_apply },
+	{ "journal", test_journal },	 { "udev-rule", test_udev_rule },
+	{ "apply-lock", test_apply_lock },	 { "sigterm-during-apply", test_sigterm_during_apply },
 };
 
 int main(int argc, char **argv)
