@@ -93,6 +93,7 @@ int epdma_diff_new(struct epdma_ctx *ctx, const struct epdma_profile *p, struct 
 	struct epdma_diff *d;
 	_cleanup_free_ struct ep_dirent *drivers = NULL;
 	size_t nd = 0;
+	bool restart = false;
 	int r;
 
 	ep_error_clear(err);
@@ -104,9 +105,19 @@ int epdma_diff_new(struct epdma_ctx *ctx, const struct epdma_profile *p, struct 
 		epdma_plan_free(plan);
 		return -ENOMEM;
 	}
+	/* a stop and a start of the controller are a restart around a (re)bind, not a
+	 * difference of its state */
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->ops[i].function < 0 && plan->ops[i].pub.type == EPDMA_OP_WRITE &&
+		    !strcmp(plan->ops[i].value, "0"))
+			restart = plan->ops[plan->n - 1].function < 0 &&
+				  !strcmp(plan->ops[plan->n - 1].value, "1");
 	for (size_t i = 0; i < plan->n && r >= 0; i++) {
 		const struct ep_op *op = &plan->ops[i];
 		bool new_fn = false;
+
+		if (restart && op->function < 0)
+			continue;
 
 		/* writes into a function that mkdir creates are "missing", not "changed" */
 		for (size_t k = 0; k < i; k++)
