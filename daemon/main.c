@@ -105,6 +105,9 @@ static void help(void)
 }
 
 static void lib_log(void *data, int prio, const char *file, int line, const char *fn,
+		    const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+
+static void lib_log(void *data, int prio, const char *file, int line, const char *fn,
 		    const char *fmt, va_list ap)
 {
 	char buf[512];

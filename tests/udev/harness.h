@@ -156,6 +156,8 @@ static bool read_file(const char *path, char *buf, size_t size)
 	return true;
 }
 
+static void mkdirs(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void mkdirs(const char *fmt, ...)
 {
 	char path[1024], cmd[1100];
