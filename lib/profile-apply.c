@@ -250,6 +250,11 @@ int epdma_profile_apply(struct epdma_ctx *ctx, const struct epdma_profile *p, un
 			ep_error_set(err, r, p->file, NULL, "kernel", op->path,
 				     "operation %zu of %zu failed: %s: %s", i + 1, plan->n, what,
 				     strerror(-r));
+			/* the two mistakes the bare errno hides best */
+			if (r == -ENOENT && op->pub.type == EPDMA_OP_WRITE)
+				ep_error_append(err, " (this kernel has no such attribute)");
+			else if (r == -EACCES || r == -EPERM)
+				ep_error_append(err, " (configfs needs root)");
 			goto failed;
 		}
 		rep.ops_done++;

@@ -156,6 +156,25 @@ START_TEST(test_relative_link_and_export)
 }
 END_TEST
 
+START_TEST(test_missing_attribute_hint)
+{
+	struct epdma_profile *p = load_ok(ctx,
+		"{\"version\":1,\"name\":\"fs\",\"controller\":\"c0\",\"functions\":["
+		"{\"name\":\"t0\",\"driver\":\"pci_epf_test\",\"attributes\":{\"revid\":1}}]}");
+	struct epdma_error err;
+	char buf[64];
+
+	/* an older kernel: the attribute file does not exist */
+	ck_assert_int_eq(epdma_profile_apply(ctx, p, 0, NULL, &err), -ENOENT);
+	ck_assert_str_eq(err.message, "operation 1 of 2 failed: write \"1\" to "
+			 "functions/pci_epf_test/t0/revid: No such file or directory (this kernel "
+			 "has no such attribute); rolled back 0 operation(s), the tree is as before");
+	get("controllers/c0/start", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "0\n");
+	epdma_profile_free(p);
+}
+END_TEST
+
 START_TEST(test_no_configfs)
 {
 	struct epdma_profile *p = load_ok(ctx, profile);
@@ -184,6 +203,7 @@ int main(void)
 	tcase_add_test(tc, test_roots);
 	tcase_add_test(tc, test_apply_on_real_files);
 	tcase_add_test(tc, test_relative_link_and_export);
+	tcase_add_test(tc, test_missing_attribute_hint);
 	tcase_add_test(tc, test_no_configfs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
