@@ -343,6 +343,39 @@ static int find_function(struct epdma_ctx *ctx, const char *name, char *fdir, si
 	return -ENOENT;
 }
 
+/* Is any function still bound to controller @c (either way of linking)? */
+static bool controller_in_use(struct epdma_ctx *ctx, const char *c)
+{
+	struct ep_backend *b = ctx->backend;
+	_cleanup_free_ struct ep_dirent *drv = NULL;
+	size_t nd = 0;
+
+	if (b->ops->list(b, "functions", &drv, &nd) < 0)
+		return false;
+	for (size_t i = 0; i < nd; i++) {
+		_cleanup_free_ struct ep_dirent *fns = NULL;
+		char ddir[EP_PATH_MAX];
+		size_t nf = 0;
+
+		if (ep_pathf(ddir, sizeof(ddir), "functions/%s", drv[i].name) < 0 ||
+		    b->ops->list(b, ddir, &fns, &nf) < 0)
+			continue;
+		for (size_t k = 0; k < nf; k++) {
+			struct ep_binding binds[4];
+			char fdir[EP_PATH_MAX];
+			size_t nb = 0;
+
+			if (ep_pathf(fdir, sizeof(fdir), "%s/%s", ddir, fns[k].name) < 0)
+				continue;
+			ep_function_bindings(ctx, fdir, binds, ARRAY_SIZE(binds), &nb);
+			for (size_t x = 0; x < nb && x < ARRAY_SIZE(binds); x++)
+				if (!strcmp(binds[x].controller, c))
+					return true;
+		}
+	}
+	return false;
+}
+
 int epdma_clear(struct epdma_ctx *ctx, const char *name, size_t *ops_done,
 		struct epdma_error *err)
 {
@@ -350,7 +383,8 @@ int epdma_clear(struct epdma_ctx *ctx, const char *name, size_t *ops_done,
 	struct epdma_profile *p = NULL;
 	char rec[EP_PATH_MAX];
 	char (*fdirs)[EP_PATH_MAX] = NULL;
-	size_t nf = 0, done = 0;
+	char stopped[8][256];
+	size_t nf = 0, done = 0, nstopped = 0;
 	_cleanup_close_ int lock = -1;
 	bool have_record;
 	int r;
@@ -435,6 +469,9 @@ int epdma_clear(struct epdma_ctx *ctx, const char *name, size_t *ops_done,
 						     "stopping the controller failed: %s", strerror(-r));
 					break;
 				}
+				if (nstopped < ARRAY_SIZE(stopped))
+					ep_pathf(stopped[nstopped++], sizeof(stopped[0]), "%s",
+						 binds[k].controller);
 				done++;
 			}
 			if (pass == 2) {
@@ -449,6 +486,21 @@ int epdma_clear(struct epdma_ctx *ctx, const char *name, size_t *ops_done,
 		}
 	}
 	free(fdirs);
+	/* a controller that still serves other functions is started again */
+	for (size_t i = 0; r >= 0 && i < nstopped; i++) {
+		char sp[EP_PATH_MAX];
+
+		if (!controller_in_use(ctx, stopped[i]))
+			continue;
+		ep_pathf(sp, sizeof(sp), "controllers/%s/start", stopped[i]);
+		r = b->ops->write(b, sp, "1");
+		if (r < 0)
+			ep_error_set(err, r, NULL, NULL, "kernel", sp,
+				     "functions were removed, but restarting %s for the functions "
+				     "still bound to it failed: %s", stopped[i], strerror(-r));
+		else
+			done++;
+	}
 	if (r >= 0) {
 		r = 0;
 		if (have_record)

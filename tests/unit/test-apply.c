@@ -517,6 +517,32 @@ START_TEST(test_clear_in_safe_order)
 }
 END_TEST
 
+/* clearing one profile restarts the controller for the other one still bound to it */
+START_TEST(test_clear_keeps_other_profile_running)
+{
+	struct epdma_profile *p = load_ok(ctx, seed_json);
+	char *second = read_example("pci-epf-test.json");
+	struct epdma_profile *q = load_ok(ctx, second);
+	size_t ops = 0;
+	char v[16];
+
+	ck_assert_int_eq(apply(p, NULL, NULL), 0);
+	ck_assert_int_eq(apply(q, NULL, NULL), 0);
+	ck_assert_int_eq(epdma_clear(ctx, "epf-test", &ops, NULL), 0);
+	ck_assert_uint_eq(ops, 4);	/* start=0, unlink, rmdir, start=1 */
+	read_live("controllers/" CTRL "/start", v, sizeof(v));
+	ck_assert_str_eq(v, "1");
+	ck_assert_uint_eq(ep_fake_warnings(fake), 0);
+	ck_assert_int_eq(epdma_clear(ctx, "rcar-s4-vntb-dma", &ops, NULL), 0);
+	ck_assert_uint_eq(ops, 3);
+	read_live("controllers/" CTRL "/start", v, sizeof(v));
+	ck_assert_str_eq(v, "0");
+	free(second);
+	epdma_profile_free(p);
+	epdma_profile_free(q);
+}
+END_TEST
+
 START_TEST(test_host_profile_not_applied)
 {
 	struct epdma_profile *p = load_ok(ctx,
@@ -575,6 +601,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_export_unknown_driver_and_function_filter);
 	tcase_add_test(tc, test_diff_reports_changes_and_extras);
 	tcase_add_test(tc, test_clear_in_safe_order);
+	tcase_add_test(tc, test_clear_keeps_other_profile_running);
 	tcase_add_test(tc, test_host_profile_not_applied);
 	tcase_add_test(tc, test_state_file_persists);
 	suite_add_tcase(s, tc);
