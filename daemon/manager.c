@@ -239,7 +239,7 @@ static int configure_controller(struct device *d, const struct epdma_profile *p)
 		format_error(&e, msg, sizeof(msg));
 		events_add(LOG_ERR, "apply-failed", d->info.name, name, r,
 			   "applying profile %s failed at operation %ld of %zu, %s: %s", name,
-			   rep.failed_op, rep.ops_total,
+			   rep.failed_op + 1, rep.ops_total,
 			   rep.rolled_back && !rep.rollback_errors ? "rolled back" :
 				   rep.ops_done ? "ROLLBACK INCOMPLETE" : "nothing changed",
 			   msg);

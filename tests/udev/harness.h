@@ -80,6 +80,8 @@ static const char *notify_socket, *watchdog_usec;
 static bool as_service;
 /* Delay of the driver subgroup after mkdir in kernel-shim.so (default: the kernel's 1 ms). */
 static const char *group_delay_ms;
+/* Attribute (path suffix) whose writes kernel-shim.so refuses with EINVAL. */
+static const char *fail_write;
 static const char *test_name;
 static int checks;
 
@@ -376,6 +378,8 @@ static void daemon_start(const char *extra)
 		setenv("EPDMA_SHIM_LOG", oplog, 1);
 		if (group_delay_ms)
 			setenv("EPDMA_SHIM_GROUP_DELAY_MS", group_delay_ms, 1);
+		if (fail_write)
+			setenv("EPDMA_SHIM_FAIL_WRITE", fail_write, 1);
 		unsetenv("NOTIFY_SOCKET");
 		unsetenv("WATCHDOG_USEC");
 		unsetenv("WATCHDOG_PID");

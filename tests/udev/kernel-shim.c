@@ -13,7 +13,8 @@
  *    the subgroup atomically with its attribute files (pci_epf_test has none);
  *  - rmdir of a function removes its attributes and groups, but fails with EBUSY while
  *    primary/ or secondary/ still holds a link, like the kernel refuses to drop a bound EPF.
- * What it does not model: value validation (EINVAL on bad writes), start failing, or
+ * What it does not model: value validation (EINVAL on bad writes; a test can make writes to
+ * one attribute fail with $EPDMA_SHIM_FAIL_WRITE=<path suffix>, refused at open), or
  * controllers/ (the test creates and removes controllers/<epc> as the kernel does when an
  * EPC is created and destroyed). lib's in-memory fake backend covers those in unit tests.
  *
@@ -320,8 +321,18 @@ int open(const char *path, int flags, ...)
 		va_end(ap);
 	}
 	r = rel(path);
-	if (r && (flags & O_ACCMODE) != O_RDONLY)
+	if (r && (flags & O_ACCMODE) != O_RDONLY) {
+		const char *fail = getenv("EPDMA_SHIM_FAIL_WRITE");
+		size_t lr = strlen(r), lf = fail ? strlen(fail) : 0;
+
+		/* The kernel refusing a value (EINVAL from the attribute's store()). */
+		if (fail && lf && lr >= lf && !strcmp(r + lr - lf, fail)) {
+			oplog("write", r, "(EINVAL injected)");
+			errno = EINVAL;
+			return -1;
+		}
 		oplog("write", r, NULL);
+	}
 	return real_open(path, flags, mode);
 }
 

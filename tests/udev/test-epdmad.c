@@ -610,6 +610,39 @@ static void test_udev_rule(void)
 	      "a PCI device wants epdmad.service:\n%s", out);
 }
 
+/*
+ * The kernel refuses a value in the middle of the apply: the daemon reports it, the tree is
+ * rolled back to exactly what it was, and the daemon keeps serving.
+ */
+static void test_apply_rollback(void)
+{
+	char p[700], buf[64];
+	struct json_object *o;
+
+	endpoint_profile("ep0.json", "ep0-vntb", "ep0", "pci_epf_vntb", "0x1912");
+	fail_write = "/vntb_pid";	/* 10th of 13 operations */
+	daemon_start(NULL);
+	controller_add("ep0");
+	wait_state("ep0", "failed");
+	CHECK(count_events("apply-failed", "ep0-vntb") == 1, "apply-failed event");
+	o = request("{\"request\":\"events\",\"max\":1}");
+	CHECK(o && strstr(json_object_to_json_string(o), "rolled back") &&
+		      strstr(json_object_to_json_string(o), "vntb_pid"),
+	      "the event names the attribute and the rollback: %s",
+	      json_object_to_json_string(o));
+	json_object_put(o);
+	snprintf(p, sizeof(p), "%s/functions/pci_epf_vntb/fep0", pci_ep);
+	CHECK(access(p, F_OK) < 0, "the function created by the failed apply is still there");
+	snprintf(p, sizeof(p), "%s/controllers/ep0/fep0", pci_ep);
+	CHECK(access(p, F_OK) < 0, "a link was left behind");
+	snprintf(p, sizeof(p), "%s/controllers/ep0/start", pci_ep);
+	CHECK(read_file(p, buf, sizeof(buf)) && !strcmp(buf, "0"), "start is %s", buf);
+	o = request("{\"request\":\"version\"}");
+	CHECK(reply_ok(o), "daemon not serving after a failed apply");
+	json_object_put(o);
+	daemon_stop();
+}
+
 /* epdmactl holding the apply lock: the daemon waits for it instead of failing. */
 static void test_apply_lock(void)
 {
@@ -736,7 +769,7 @@ static const struct {
 	{ "unprivileged", test_unprivileged }, { "host", test_host },
 	{ "notify", test_notify },	 { "late-configfs", test_late_configfs },
 	{ "journal", test_journal },	 { "udev-rule", test_udev_rule },
-	{ "apply-lock", test_apply_lock },	 { "sigterm-during-apply", test_sigterm_during_apply },
+	{ "apply-lock", test_apply_lock }, { "apply-rollback", test_apply_rollback },	 { "sigterm-during-apply", test_sigterm_during_apply },
 };
 
 int main(int argc, char **argv)
