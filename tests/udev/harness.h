@@ -392,6 +392,12 @@ static void daemon_start(const char *extra)
 			setenv("ASAN_OPTIONS", getenv("EPDMAD_ASAN_OPTIONS"), 1);
 		if (!as_service)
 			unsetenv("JOURNAL_STREAM");
+		/* EPDMAD_VALGRIND=path: run the daemon under memcheck, errors make it exit 99. */
+		if (getenv("EPDMAD_VALGRIND"))
+			execl(getenv("EPDMAD_VALGRIND"), "valgrind", "-q", "--error-exitcode=99",
+			      "--leak-check=full", "--errors-for-leak-kinds=definite",
+			      epdmad_bin, "--root", root, "--profile-dir", profiles, "--socket",
+			      sock, as_service ? "--foreground" : "--debug", extra, (char *)NULL);
 		execl(epdmad_bin, "epdmad", "--root", root, "--profile-dir", profiles, "--socket",
 		      sock, as_service ? "--foreground" : "--debug", extra, (char *)NULL);
 		_exit(127);
