@@ -643,6 +643,34 @@ static void test_apply_rollback(void)
 	daemon_stop();
 }
 
+/*
+ * The controller disappears while its profile is being applied (the kernel destroys the
+ * EPC and its configfs group): the apply fails at the link and is rolled back, then the
+ * remove event drops the controller. Nothing of the profile stays behind.
+ */
+static void test_remove_during_apply(void)
+{
+	const char *sp;
+	char p[700];
+	uint64_t t0;
+
+	endpoint_profile("ep0.json", "ep0-vntb", "ep0", "pci_epf_vntb", "0x1912");
+	group_delay_ms = "400";
+	daemon_start(NULL);
+	sp = controller_add("ep0");
+	for (t0 = now_ms(); count_lines(oplog) == 0;) {
+		CHECK(now_ms() - t0 < 10000, "apply did not start");
+		msleep(2);
+	}
+	controller_remove(sp, "ep0");	/* while the apply waits for the driver subgroup */
+	wait_state("ep0", "absent");
+	CHECK(count_events("apply-failed", "ep0-vntb") == 1, "apply-failed event");
+	CHECK(count_events("profile-applied", NULL) == 0, "reported as applied");
+	snprintf(p, sizeof(p), "%s/functions/pci_epf_vntb/fep0", pci_ep);
+	CHECK(access(p, F_OK) < 0, "half-applied function left behind");
+	daemon_stop();
+}
+
 /* epdmactl holding the apply lock: the daemon waits for it instead of failing. */
 static void test_apply_lock(void)
 {
@@ -769,7 +797,8 @@ static const struct {
 	{ "unprivileged", test_unprivileged }, { "host", test_host },
 	{ "notify", test_notify },	 { "late-configfs", test_late_configfs },
 	{ "journal", test_journal },	 { "udev-rule", test_udev_rule },
-	{ "apply-lock", test_apply_lock }, { "apply-rollback", test_apply_rollback },	 { "sigterm-during-apply", test_sigterm_during_apply },
+	{ "apply-lock", test_apply_lock }, { "apply-rollback", test_apply_rollback },
+	{ "remove-during-apply", test_remove_during_apply },	 { "sigterm-during-apply", test_sigterm_during_apply },
 };
 
 int main(int argc, char **argv)
