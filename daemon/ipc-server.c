@@ -67,7 +67,8 @@ static void send_reply(struct client *c, struct json_object *o)
 	size_t len;
 
 	json_object_object_add(o, "version", json_object_new_int(EPDMA_IPC_VERSION_NUMBER));
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
 	len = strlen(s);
 	if (len > EPDMA_IPC_MAX_REPLY) {
 		log_err("reply of %zu bytes exceeds the protocol limit; closing client", len);

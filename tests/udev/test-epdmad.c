@@ -671,6 +671,78 @@ static void test_remove_during_apply(void)
 	daemon_stop();
 }
 
+/* Send @req, store the raw reply as @dir/@name.json. */
+static void save_reply(const char *dir, const char *name, const char *req)
+{
+	static char reply[256 * 1024];
+	char path[700];
+	int fd = connect_sock();
+	ssize_t n;
+	FILE *f;
+
+	CHECK(fd >= 0, "connect");
+	n = exchange(fd, req, strlen(req), reply, sizeof(reply));
+	close(fd);
+	CHECK(n > 0, "no reply to %s", req);
+	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+	f = fopen(path, "w");
+	CHECK(f, "create %s", path);
+	fwrite(reply, 1, (size_t)n, f);
+	fclose(f);
+}
+
+/*
+ * Every kind of reply the daemon sends, from a state with something of everything in it
+ * (applied, failed, no-profile and waiting controllers, a host function, invalid profiles),
+ * validates against schemas/epdmad-protocol.schema.json.
+ */
+static void test_protocol_schema(void)
+{
+	const char *schema = getenv("EPDMA_PROTOCOL_SCHEMA"), *check = getenv("EPDMA_PROTOCOL_CHECK");
+	char dir[300], cmd[1200], p[700];
+
+	if (!schema || !check || system("python3 -c 'import jsonschema' 2>/dev/null") != 0) {
+		fprintf(stderr, "SKIP: needs python3-jsonschema and EPDMA_PROTOCOL_*\n");
+		teardown();
+		exit(77);
+	}
+	endpoint_profile("ep0.json", "ep0-vntb", "ep0", "pci_epf_vntb", "0x1912");
+	endpoint_profile("ep1.json", "ep1-nomod", "ep1", "pci_epf_test", "0x1912");
+	endpoint_profile("ep3.json", "ep3-wait", "ep3", "pci_epf_vntb", "0x1912");
+	host_profile("host.json", "host-ntb", "0x1912", "0x0030");
+	snprintf(p, sizeof(p), "%s/bad.json", profiles);
+	write_file(p, "{ \"version\": 1 }");
+	controller_add("ep0");
+	controller_add("ep1");
+	controller_add("ep9");
+	CHECK(umockdev_testbed_add_device(tb, "pci_epc", "ep3", NULL, NULL, NULL), "ep3");
+	CHECK(umockdev_testbed_add_device(tb, "pci", "0000:01:00.0", NULL, "vendor", "0x1912",
+					  NULL, "PCI_ID", "1912:0030", "DRIVER", "ntb_hw_epf",
+					  NULL),
+	      "pci");
+	daemon_start(NULL);
+	wait_state("ep0", "applied");
+	wait_state("ep1", "failed");
+	wait_state("ep9", "no-profile");
+	wait_state("ep3", "waiting");
+	wait_state("0000:01:00.0", "modules-loaded");
+
+	snprintf(dir, sizeof(dir), "%s/replies", root);
+	mkdirs("%s", dir);
+	save_reply(dir, "version", "{\"request\":\"version\"}");
+	save_reply(dir, "status", "{\"request\":\"status\"}");
+	save_reply(dir, "events", "{\"request\":\"events\"}");
+	save_reply(dir, "events-paged", "{\"request\":\"events\",\"after\":3,\"max\":2}");
+	save_reply(dir, "apply", "{\"request\":\"apply\",\"profile\":\"ep0-vntb\"}");
+	save_reply(dir, "apply-unknown", "{\"request\":\"apply\",\"profile\":\"nope\"}");
+	save_reply(dir, "apply-absent", "{\"request\":\"apply\",\"profile\":\"ep3-wait\"}");
+	save_reply(dir, "reload", "{\"request\":\"reload\"}");
+	save_reply(dir, "malformed", "{\"request\":");
+	snprintf(cmd, sizeof(cmd), "python3 '%s' '%s' --replies %s/*.json >&2", check, schema, dir);
+	CHECK(system(cmd) == 0, "replies do not match the schema (see above)");
+	daemon_stop();
+}
+
 /* epdmactl holding the apply lock: the daemon waits for it instead of failing. */
 static void test_apply_lock(void)
 {
@@ -798,7 +870,8 @@ static const struct {
 	{ "notify", test_notify },	 { "late-configfs", test_late_configfs },
 	{ "journal", test_journal },	 { "udev-rule", test_udev_rule },
 	{ "apply-lock", test_apply_lock }, { "apply-rollback", test_apply_rollback },
-	{ "remove-during-apply", test_remove_during_apply },	 { "sigterm-during-apply", test_sigterm_during_apply },
+	{ "remove-during-apply", test_remove_during_apply },
+	{ "protocol-schema", test_protocol_schema },	 { "sigterm-during-apply", test_sigterm_during_apply },
 };
 
 int main(int argc, char **argv)
