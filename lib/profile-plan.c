@@ -316,8 +316,18 @@ int ep_plan_build(struct epdma_ctx *ctx, const struct epdma_profile *p, struct e
 		goto fail;
 	if (plan->pci_ep_present) {
 		if (b->ops->stat(b, cdir, &t) < 0) {
+			_cleanup_free_ struct ep_dirent *cs = NULL;
+			char have[256] = "";
+			size_t nc = 0, hl = 0;
+
+			/* name the ones that exist: a typo is the usual cause */
+			if (b->ops->list(b, "controllers", &cs, &nc) == 0)
+				for (size_t i = 0; i < nc && hl < sizeof(have) - 1; i++)
+					hl += (size_t)snprintf(have + hl, sizeof(have) - hl, "%s%s",
+							       i ? ", " : "", cs[i].name);
 			r = ep_error_set(err, -ENODEV, p->file, "/controller", "controller", cdir,
-					 "endpoint controller \"%s\" not found", p->controller);
+					 "endpoint controller \"%s\" not found (%s%s)", p->controller,
+					 nc ? "present: " : "no controller is registered", have);
 			goto fail;
 		}
 		plan->controller_started = ep_read_attr(ctx, start_path, live, sizeof(live)) >= 0 &&

@@ -396,7 +396,8 @@ START_TEST(test_missing_controller_and_driver)
 	struct epdma_error err;
 
 	ck_assert_int_eq(apply(p, NULL, &err), -ENODEV);
-	ck_assert_str_eq(err.message, "endpoint controller \"nope\" not found");
+	ck_assert_str_eq(err.message, "endpoint controller \"nope\" not found (present: "
+			 CTRL ", other-ep)");
 	ck_assert_int_eq(epdma_exit_code(-ENODEV), EPDMA_EXIT_UNAVAILABLE);
 	ck_assert_int_eq(apply(q, NULL, &err), -ENODEV);
 	ck_assert_str_eq(err.pointer, "/functions/0/driver");
