@@ -86,6 +86,8 @@ typedef void (*epdma_log_fn)(void *userdata, int priority, const char *file, int
  * /sys/kernel/debug, /run/epdma). If the environment variable EPDMA_ROOT is set, every root
  * is moved under that prefix (tests run against a fake tree that way). If EPDMA_FAKE_CONFIGFS
  * names a file, configfs is the in-memory kernel model of epdma_ctx_use_fake_configfs().
+ * A context and everything made from it belong to one thread at a time; applies by several
+ * processes are serialised by the lock file (see epdma_profile_apply()).
  */
 int epdma_ctx_new(struct epdma_ctx **out);
 void epdma_ctx_free(struct epdma_ctx *ctx);
