@@ -60,6 +60,7 @@ static uint64_t last_seq(void)
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -362,6 +363,9 @@ static void daemon_start(const char *extra)
 	CHECK(dpid >= 0, "fork");
 	if (dpid == 0) {
 		int fd = open(dlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		/* A test killed by ctest's timeout must not leave its daemon running. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 
 		dup2(fd, STDERR_FILENO);
 		if (as_service) {
