@@ -579,10 +579,12 @@ static void test_udev_rule(void)
 	char dir[300], cmd[700], out[65536];
 	const char *epc, *pci;
 
-	if (!rule || geteuid() != 0 || unshare(CLONE_NEWNS) < 0 ||
+	if (!rule || geteuid() != 0 || system("command -v udevadm >/dev/null") != 0 ||
+	    access("/etc/udev/rules.d", F_OK) < 0 || unshare(CLONE_NEWNS) < 0 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") < 0) {
-		fprintf(stderr, "SKIP: needs root (private /run and rules.d) and EPDMA_UDEV_RULE\n");
+		fprintf(stderr, "SKIP: needs root (private /run and rules.d), udevadm and "
+				"EPDMA_UDEV_RULE\n");
 		teardown();
 		exit(77);
 	}
