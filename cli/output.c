@@ -99,12 +99,49 @@ void out_close_array(struct out *o)
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
+/*
+ * Names come from directory listings and files anyone with write access to a tree (or a
+ * corrupt capture) controls: a control character must not reach the terminal, where it could
+ * rewrite the screen or the title. JSON escapes them itself; text shows them as \xHH.
+ */
+static char *text_escape(const char *val)
+{
+	size_t n = 0;
+	char *e, *p;
+
+	for (const char *s = val; *s; s++)
+		n += (unsigned char)*s < 0x20 || *s == 0x7f ? 4 : 1;
+	e = malloc(n + 1);
+	if (!e)
+		return NULL;
+	p = e;
+	for (const char *s = val; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f) {
+			snprintf(p, 5, "\\x%02x", c);
+			p += 4;
+		} else {
+			*p++ = (char)c;
+		}
+	}
+	*p = '\0';
+	return e;
+}
+
 void out_string(struct out *o, const char *key, const char *text, const char *val)
 {
-	if (out_is_json(o))
+	char *esc;
+
+	if (out_is_json(o)) {
 		attach(o, key, val ? json_object_new_string(val) : NULL);
-	else if (text)
-		fprintf(o->f, text, val ? val : "");
+		return;
+	}
+	if (!text)
+		return;
+	esc = text_escape(val ? val : "");
+	fprintf(o->f, text, esc ? esc : "?");
+	free(esc);
 }
 
 void out_int(struct out *o, const char *key, const char *text, int64_t val)

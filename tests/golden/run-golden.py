@@ -213,6 +213,9 @@ def main():
             f.write(b"last_status: 0\npeer_state: \x1b]0;pwned\x07\n")
         with open(os.path.join(root, "sys/module/ntb/refcnt"), "w") as f:
             f.write("-7\n")
+        # a directory name is as untrusted as a file's content
+        evil = "dma9chan0\x1b[2J\n"
+        os.makedirs(os.path.join(root, "sys/class/dma", evil))
         r = g.run(epdmactl, ["--root", root, "status", "--json"], timeout=20)
         g.check(r.returncode == 0, f"hostile tree: exit {r.returncode}: {r.stderr}")
         doc = g.check_json(r.stdout, "status.schema.json", "hostile tree")
@@ -225,6 +228,11 @@ def main():
         t = g.run(epdmactl, ["--root", root, "status"], timeout=20)
         g.check(t.returncode == 0 and "\x1b" not in t.stdout, "hostile tree: no escape "
                 "sequence reaches the terminal")
+        g.check("  dma9chan0\\x1b[2J\\x0a  device" in t.stdout,
+                "hostile tree: a directory name with control characters is shown escaped")
+        if doc:
+            g.check(any(c["name"] == evil for c in doc["dma_channels"]),
+                    "hostile tree: JSON carries the directory name as it is")
     finally:
         g.cleanup(root)
 
