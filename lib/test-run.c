@@ -22,6 +22,7 @@
 
 #include "epdma-private.h"
 #include "status-internal.h"
+#include "ntb-ep-dma-nl.h"
 
 #define DEFAULT_TIMEOUT_MS 30000
 #define POLL_MIN_MS 5
@@ -304,7 +305,7 @@ static int write_run(const char *path, uint64_t deadline_us)
 }
 
 /* Is the PCI function @dev bound to ntb_hw_epf, i.e. the host (root complex) side? */
-static bool host_side(struct epdma_ctx *ctx, const char *dev)
+bool ep_test_host_side(struct epdma_ctx *ctx, const char *dev)
 {
 	char link[EP_PATH_MAX], drv[64];
 
@@ -364,7 +365,7 @@ static int find_device(struct epdma_ctx *ctx, const char *device, char *dev, siz
 					snprintf(dev, devsize, "%s", names[i]);
 					snprintf(dir, dirsize, "%s", d);
 				}
-			} else if (host_side(ctx, names[i]) && !hosts++) {
+			} else if (ep_test_host_side(ctx, names[i]) && !hosts++) {
 				snprintf(dev, devsize, "%s", names[i]);
 				snprintf(dir, dirsize, "%s", d);
 			}

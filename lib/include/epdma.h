@@ -544,6 +544,53 @@ int epdma_test_run(struct epdma_ctx *ctx, const struct epdma_test_opts *opts,
 		   struct epdma_test_report *report, struct epdma_error *err);
 const char *epdma_test_outcome_str(enum epdma_test_outcome outcome);
 
+/*
+ * Measuring test through ntb_ep_dma's generic netlink family (lib/test-netlink.c, libnl-genl).
+ */
+struct epdma_nl_opts {
+	const char *device;	/* NULL: the only device, or the only host-side one */
+	int channel;		/* channel id on the exported engine, -1 = any */
+	int direction;		/* 0 = write to the peer, 1 = read from it */
+	uint32_t size;		/* bytes per transfer, 0 = min(4096, peer buffer) */
+	uint32_t count;		/* transfers, 0 = 1 */
+	uint32_t depth;		/* in flight, 0 = 1 */
+	bool no_verify;
+	unsigned int timeout_ms;	/* 0 = none; else the run is cancelled after it */
+};
+
+struct epdma_nl_result {
+	char device[64];
+	char channel_name[32];
+	uint32_t channel;
+	uint32_t direction;
+	uint32_t size, count, depth;
+	bool verify;
+	int32_t status;		/* 0 or -errno: how the run ended */
+	uint64_t bytes;
+	uint32_t transfers, errors;
+	uint64_t elapsed_ns;
+	uint64_t throughput;	/* bytes per second */
+	uint64_t lat_min_ns, lat_avg_ns, lat_p50_ns, lat_p99_ns, lat_max_ns;
+};
+
+/* 1 if the ntb_ep_dma family is registered, 0 if not, -errno if netlink is not usable. */
+int epdma_nl_available(void);
+/*
+ * Parse one RUN reply or RUN_DONE notification (netlink header, genetlink header, attributes)
+ * of @len bytes. -EBADMSG if it is not one; never reads past @len.
+ */
+int epdma_nl_result_parse(const void *msg, size_t len, struct epdma_nl_result *out);
+/*
+ * Run a test and wait for its result. Returns 0 when the run took place (@res->status says
+ * how it ended, -ECANCELED after the timeout), or -errno with the kernel's message in @err
+ * when it could not start (-EBUSY: a test is running on the device).
+ */
+int epdma_nl_run(struct epdma_ctx *ctx, const struct epdma_nl_opts *opts,
+		 struct epdma_nl_result *res, struct epdma_error *err);
+/* Call @cb for every run-completion notification until it returns non-zero (returned). */
+typedef int (*epdma_nl_watch_fn)(const struct epdma_nl_result *res, void *data);
+int epdma_nl_watch(epdma_nl_watch_fn cb, void *data, struct epdma_error *err);
+
 /* END A2 */
 
 /* ------------------------------------------------------------------------------------------ */
