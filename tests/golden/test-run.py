@@ -266,7 +266,86 @@ def main():
     g.check(r.returncode == 1 and f"test {DEV}: fail" in r.stdout and "failed" in r.stderr,
             f"text fail: stdout {r.stdout!r} stderr {r.stderr!r}")
     g.cleanup(root)
+
+    netlink_options(epdmactl)
     return g.finish("test run")
+
+
+def netlink_options(epdmactl):
+    """issue 7: the options of a measuring run, their checks, and the JSON of version 2"""
+    size_msg = "epdmactl: --size takes bytes from 4 to 16M, a multiple of 4 (suffix K or M), "
+    bad = [
+        (["--size", "6"], size_msg + "not '6'"),
+        (["--size", "0"], size_msg + "not '0'"),
+        (["--size", "32M"], size_msg + "not '32M'"),
+        (["--size", "16777220"], size_msg + "not '16777220'"),
+        (["--size", "-4"], size_msg + "not '-4'"),
+        (["--size", "4KiB"], size_msg + "not '4KiB'"),
+        (["--depth", "0"], "epdmactl: --depth takes a number from 1 to 64, not '0'"),
+        (["--depth", "65"], "epdmactl: --depth takes a number from 1 to 64, not '65'"),
+        (["--channel", "256"], "epdmactl: --channel takes a number from 0 to 255, not '256'"),
+        (["--channel", "x"], "epdmactl: --channel takes a number from 0 to 255, not 'x'"),
+        (["--direction", "up"], "epdmactl: --direction takes write or read, not 'up'"),
+        (["--via", "ipc"], "epdmactl: --via takes auto, netlink or debugfs, not 'ipc'"),
+        (["--via", "debugfs", "--size", "64K"],
+         "epdmactl: --size needs the ntb_ep_dma netlink family, not --via debugfs"),
+        (["--via", "debugfs", "--direction", "read"],
+         "epdmactl: --direction read needs the ntb_ep_dma netlink family, not --via debugfs"),
+        (["--via", "debugfs", "--no-verify"],
+         "epdmactl: --no-verify needs the ntb_ep_dma netlink family, not --via debugfs"),
+        (["--via", "debugfs", "--depth", "2"],
+         "epdmactl: --depth needs the ntb_ep_dma netlink family, not --via debugfs"),
+    ]
+    for args, msg in bad:
+        r = g.run(epdmactl, ["test", "run"] + args)
+        g.check(r.returncode == 2 and r.stderr.strip() == msg and r.stdout == "",
+                f"{' '.join(args)}: exit 2 and {msg!r} (got {r.returncode}, {r.stderr!r})")
+
+    # a test tree is not the running kernel: netlink is never used for it, and an option only
+    # netlink can honour says so (69: unavailable), naming the option
+    root, devdir = setup()
+    for args, name in ((["--size", "64K"], "--size"), (["--channel", "1"], "--channel"),
+                       (["--via", "netlink"], "--via netlink")):
+        r = g.run(epdmactl, ["--root", root, "test", "run"] + args)
+        want = (f"epdmactl: {name} needs the ntb_ep_dma netlink family, which is not "
+                "registered (load the ntb_ep_dma of the epdma series)")
+        g.check(r.returncode == 69 and r.stderr.strip() == want,
+                f"{' '.join(args)} without netlink: exit 69, {want!r} "
+                f"(got {r.returncode}, {r.stderr!r})")
+    g.cleanup(root)
+
+    # what debugfs can do anyway is accepted: 4 KiB, one in flight, any channel, write
+    doc, r, _ = case(epdmactl, "debugfs-compatible options", "pass", 0, "pass",
+                     args=["--size", "4K", "--depth", "1", "--channel", "any",
+                           "--direction", "write", "--via", "debugfs"])
+    if doc:
+        t = doc["transfer"]
+        g.check(doc["version"] == 2 and doc["via"] == "debugfs",
+                f"version 2 via debugfs ({doc['version']}, {doc.get('via')})")
+        g.check(t and t["via"] == "debugfs" and t["size"] == 4096 and t["count"] == 1 and
+                t["transfers"] == 1 and t["errors"] == 0 and t["bytes"] == 4096 and
+                t["status"] == 0 and t["channel"] is None and t["verify"] is True,
+                f"debugfs transfer figures: {t}")
+        lat = t and t["latency_ns"]
+        g.check(lat and 0 < lat["min"] <= lat["p50"] <= lat["p99"] <= lat["max"],
+                f"debugfs latency ordered and non-zero: {lat}")
+
+    doc, r, _ = case(epdmactl, "debugfs fail has figures", "fail", 1, "fail")
+    if doc:
+        t = doc["transfer"]
+        g.check(t and t["transfers"] == 0 and t["errors"] == 1 and t["status"] == -5 and
+                t["latency_ns"] is None, f"failed run: no transfer, one error ({t})")
+
+    doc, r, _ = case(epdmactl, "no device has no figures", None, 69, "error",
+                     args=["--device", "0000:09:00.0"], helper=False)
+    if doc:
+        g.check(doc["transfer"] is None, "could not start: transfer is null")
+
+    doc = series(epdmactl, "count 3 figures", ["pass"] * 3, 3, 0)
+    if doc:
+        t = doc["transfer"]
+        g.check(t["count"] == 3 and t["transfers"] == 3 and t["bytes"] == 3 * 4096 and
+                t["throughput_bps"] > 0, f"count 3: figures of three runs ({t})")
 
 
 if __name__ == "__main__":
