@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,22 +312,26 @@ bad:
 	return NULL;
 }
 
+/* A number as the kernel prints it (decimal, "0x" hex, or negative); -1 when it is not one. */
+static int64_t parse_s64_or_unknown(const char *buf)
+{
+	int64_t v;
+	uint64_t u;
+
+	if (ep_st_parse_s64(buf, &v) == 0)
+		return v;
+	if (ep_st_parse_u64(buf, &u) == 0 && u <= INT64_MAX)
+		return (int64_t)u;
+	return -1;
+}
+
 static int64_t attr_s64(const char *dir, const char *name)
 {
 	char buf[64];
-	int64_t v;
 
 	if (ep_st_read_attr(dir, name, buf, sizeof(buf)) < 0)
 		return -1;
-	if (ep_st_parse_s64(buf, &v) == 0)
-		return v;
-	{
-		uint64_t u;
-
-		if (ep_st_parse_u64(buf, &u) == 0 && u <= INT64_MAX)
-			return (int64_t)u;
-	}
-	return -1;
+	return parse_s64_or_unknown(buf);
 }
 
 /* Name of the device a sysfs link (driver, device, ...) points to, NULL if none. */
@@ -404,16 +409,10 @@ static char *cfs_dup(struct reader *r, const char *rel)
 static int64_t cfs_s64(struct reader *r, const char *rel)
 {
 	char buf[64];
-	int64_t v;
-	uint64_t u;
 
 	if (r->be->ops->read(r->be, rel, buf, sizeof(buf)) < 0)
 		return -1;
-	if (ep_st_parse_s64(buf, &v) == 0)
-		return v;
-	if (ep_st_parse_u64(buf, &u) == 0 && u <= INT64_MAX)
-		return (int64_t)u;
-	return -1;
+	return parse_s64_or_unknown(buf);
 }
 
 static bool cfs_is_dir(struct reader *r, const char *rel)
@@ -423,35 +422,49 @@ static bool cfs_is_dir(struct reader *r, const char *rel)
 	return r->be->ops->stat(r->be, rel, &t) == 0 && t == EP_NODE_DIR;
 }
 
-static int read_controllers(struct reader *r)
+/*
+ * Call @fn(r, path, name) for each entry of the directory <root>/<rel>, in name order; a
+ * missing directory has no entries. Stops at the first error @fn returns. With @optional, a
+ * directory that cannot be listed (debugfs is root-only) is no error either.
+ */
+static int for_each_entry(struct reader *r, const char *root, const char *rel, bool optional,
+			  int (*fn)(struct reader *r, const char *path, const char *name))
 {
-	char dir[PATH_MAX], cdir[PATH_MAX];
+	char dir[PATH_MAX];
 	char **names;
 	size_t n;
 	int ret;
 
-	if (ep_st_path(dir, sizeof(dir), "%s/class/pci_epc", r->sys) < 0)
+	if (ep_st_path(dir, sizeof(dir), "%s/%s", root, rel) < 0)
 		return 0;
 	ret = ep_st_list_dir(dir, &names, &n);
 	if (ret < 0)
-		return ep_error_set(r->err, ret, NULL, NULL, "io", NULL, "cannot list %s: %s",
-				    dir, strerror(-ret));
-	for (size_t i = 0; i < n; i++) {
-		struct epdma_status_controller *c;
+		return optional ? 0 : ep_error_set(r->err, ret, NULL, NULL, "io", NULL,
+						   "cannot list %s: %s", dir, strerror(-ret));
+	for (size_t i = 0; i < n && !ret; i++) {
+		char path[PATH_MAX];
 
-		c = push(&r->st->controllers, &r->st->n_controllers, sizeof(*c));
-		if (!c || !(c->name = strdup(names[i])))
-			goto oom;
-		c->started = -1;
-		/* /sys/devices/.../<parent>/pci_epc/<name> */
-		if (ep_st_path(cdir, sizeof(cdir), "%s/%s/..", dir, names[i]) == 0)
-			c->parent = parent_name(cdir);
+		if (ep_st_path(path, sizeof(path), "%s/%s", dir, names[i]) == 0)
+			ret = fn(r, path, names[i]);
 	}
 	ep_st_strv_free(names);
+	return ret;
+}
+
+/* class/pci_epc/<name> */
+static int add_controller(struct reader *r, const char *path, const char *name)
+{
+	struct epdma_status_controller *c;
+	char up[PATH_MAX];
+
+	c = push(&r->st->controllers, &r->st->n_controllers, sizeof(*c));
+	if (!c || !(c->name = strdup(name)))
+		return OOM(r);
+	c->started = -1;
+	/* /sys/devices/.../<parent>/pci_epc/<name> */
+	if (ep_st_path(up, sizeof(up), "%s/..", path) == 0)
+		c->parent = parent_name(up);
 	return 0;
-oom:
-	ep_st_strv_free(names);
-	return OOM(r);
 }
 
 /* configfs controllers/<name>: start state; ones sysfs does not list are shown too. */
@@ -650,257 +663,174 @@ static bool is_bridge_driver(const char *drv)
 	return drv && (!strcmp(drv, "ntb_hw_epf") || !strcmp(drv, "pci-vntb"));
 }
 
-static int read_pci_functions(struct reader *r)
+/* bus/pci/devices/<address>: only the functions that carry an NTB */
+static int add_pci_function(struct reader *r, const char *ddir, const char *name)
 {
-	char dir[PATH_MAX];
-	char **devs;
-	size_t n;
-	int ret;
+	struct epdma_status_pci_function *p;
+	char *drv = link_dup(ddir, "driver");
 
-	if (ep_st_path(dir, sizeof(dir), "%s/bus/pci/devices", r->sys) < 0)
+	if (!is_bridge_driver(drv)) {
+		free(drv);
 		return 0;
-	ret = ep_st_list_dir(dir, &devs, &n);
-	if (ret < 0)
-		return ep_error_set(r->err, ret, NULL, NULL, "io", NULL, "cannot list %s: %s", dir,
-				    strerror(-ret));
-	for (size_t i = 0; i < n; i++) {
-		struct epdma_status_pci_function *p;
-		char ddir[PATH_MAX];
-		char *drv;
-
-		if (ep_st_path(ddir, sizeof(ddir), "%s/%s", dir, devs[i]) < 0)
-			continue;
-		drv = link_dup(ddir, "driver");
-		if (!is_bridge_driver(drv)) {
-			free(drv);
-			continue;
-		}
-		p = push(&r->st->pci_functions, &r->st->n_pci_functions, sizeof(*p));
-		if (!p) {
-			free(drv);
-			goto oom;
-		}
-		p->driver = drv;
-		p->address = strdup(devs[i]);
-		if (!p->address)
-			goto oom;
-		p->vendor = hex_dup(attr_dup(ddir, "vendor"));
-		p->device = hex_dup(attr_dup(ddir, "device"));
-		p->link_speed = attr_dup(ddir, "current_link_speed");
-		p->link_width = (int)attr_s64(ddir, "current_link_width");
 	}
-	ep_st_strv_free(devs);
+	p = push(&r->st->pci_functions, &r->st->n_pci_functions, sizeof(*p));
+	if (!p) {
+		free(drv);
+		return OOM(r);
+	}
+	p->driver = drv;
+	p->address = strdup(name);
+	if (!p->address)
+		return OOM(r);
+	p->vendor = hex_dup(attr_dup(ddir, "vendor"));
+	p->device = hex_dup(attr_dup(ddir, "device"));
+	p->link_speed = attr_dup(ddir, "current_link_speed");
+	p->link_width = (int)attr_s64(ddir, "current_link_width");
 	return 0;
-oom:
-	ep_st_strv_free(devs);
-	return OOM(r);
 }
 
-static int read_ntb(struct reader *r)
+/* bus/ntb/devices/<name> */
+static int add_ntb(struct reader *r, const char *ddir, const char *name)
 {
-	char dir[PATH_MAX];
-	char **devs;
-	size_t n;
-	int ret;
+	struct epdma_status_ntb *t;
 
-	if (ep_st_path(dir, sizeof(dir), "%s/bus/ntb/devices", r->sys) < 0)
-		return 0;
-	ret = ep_st_list_dir(dir, &devs, &n);
-	if (ret < 0)
-		return ep_error_set(r->err, ret, NULL, NULL, "io", NULL, "cannot list %s: %s", dir,
-				    strerror(-ret));
-	for (size_t i = 0; i < n; i++) {
-		struct epdma_status_ntb *t;
-		char ddir[PATH_MAX];
-
-		if (ep_st_path(ddir, sizeof(ddir), "%s/%s", dir, devs[i]) < 0)
-			continue;
-		t = push(&r->st->ntb, &r->st->n_ntb, sizeof(*t));
-		if (!t || !(t->name = strdup(devs[i])))
-			goto oom;
-		t->link_up = -1;
-		t->driver = link_dup(ddir, "driver");
-		t->pci_device = parent_name(ddir);
-	}
-	ep_st_strv_free(devs);
+	t = push(&r->st->ntb, &r->st->n_ntb, sizeof(*t));
+	if (!t || !(t->name = strdup(name)))
+		return OOM(r);
+	t->link_up = -1;
+	t->driver = link_dup(ddir, "driver");
+	t->pci_device = parent_name(ddir);
 	return 0;
-oom:
-	ep_st_strv_free(devs);
-	return OOM(r);
 }
 
-static int read_channels(struct reader *r)
+/* class/dma/<channel> */
+static int add_channel(struct reader *r, const char *cdir, const char *name)
 {
-	char dir[PATH_MAX];
-	char **chans;
-	size_t n;
-	int ret;
+	struct epdma_status_dma_channel *c;
+	char dev[PATH_MAX];
 
-	if (ep_st_path(dir, sizeof(dir), "%s/class/dma", r->sys) < 0)
-		return 0;
-	ret = ep_st_list_dir(dir, &chans, &n);
-	if (ret < 0)
-		return ep_error_set(r->err, ret, NULL, NULL, "io", NULL, "cannot list %s: %s", dir,
-				    strerror(-ret));
-	for (size_t i = 0; i < n; i++) {
-		struct epdma_status_dma_channel *c;
-		char cdir[PATH_MAX], dev[PATH_MAX];
-
-		if (ep_st_path(cdir, sizeof(cdir), "%s/%s", dir, chans[i]) < 0)
-			continue;
-		c = push(&r->st->dma_channels, &r->st->n_dma_channels, sizeof(*c));
-		if (!c || !(c->name = strdup(chans[i])))
-			goto oom;
-		c->device = link_dup(cdir, "device");
-		if (ep_st_path(dev, sizeof(dev), "%s/device", cdir) == 0)
-			c->driver = link_dup(dev, "driver");
-		c->in_use = (int)attr_s64(cdir, "in_use");
-		c->memcpy_count = attr_s64(cdir, "memcpy_count");
-		c->bytes_transferred = attr_s64(cdir, "bytes_transferred");
-	}
-	ep_st_strv_free(chans);
+	c = push(&r->st->dma_channels, &r->st->n_dma_channels, sizeof(*c));
+	if (!c || !(c->name = strdup(name)))
+		return OOM(r);
+	c->device = link_dup(cdir, "device");
+	if (ep_st_path(dev, sizeof(dev), "%s/device", cdir) == 0)
+		c->driver = link_dup(dev, "driver");
+	c->in_use = (int)attr_s64(cdir, "in_use");
+	c->memcpy_count = attr_s64(cdir, "memcpy_count");
+	c->bytes_transferred = attr_s64(cdir, "bytes_transferred");
 	return 0;
-oom:
-	ep_st_strv_free(chans);
-	return OOM(r);
 }
 
 #define EP_DMA_AUX_PREFIX "ntb_hw_epf.ep_dma_v1."
 
-static int read_exports(struct reader *r)
+/* bus/auxiliary/devices/ntb_hw_epf.ep_dma_v1.<n>: the DMA slice the endpoint exports */
+static int add_export(struct reader *r, const char *ddir, const char *name)
 {
 	static const char *const loc[] = { "dma_abi", "dma_bar", "dma_offset", "dma_size",
 					   "dma_num_chans", "dma_irq_base", "dma_irq_count" };
-	char dir[PATH_MAX];
-	char **devs;
-	size_t n;
-	int ret;
+	struct epdma_status_dma_export *e;
+	uint32_t *vals[ARRAY_SIZE(loc)];
+	bool all = true;
 
-	if (ep_st_path(dir, sizeof(dir), "%s/bus/auxiliary/devices", r->sys) < 0)
+	if (strncmp(name, EP_DMA_AUX_PREFIX, strlen(EP_DMA_AUX_PREFIX)))
 		return 0;
-	ret = ep_st_list_dir(dir, &devs, &n);
-	if (ret < 0)
-		return ep_error_set(r->err, ret, NULL, NULL, "io", NULL, "cannot list %s: %s", dir,
-				    strerror(-ret));
-	for (size_t i = 0; i < n; i++) {
-		struct epdma_status_dma_export *e;
-		char ddir[PATH_MAX];
-		uint32_t *vals[7];
-		bool all = true;
+	e = push(&r->st->dma_exports, &r->st->n_dma_exports, sizeof(*e));
+	if (!e || !(e->name = strdup(name)))
+		return OOM(r);
+	e->parent = parent_name(ddir);
+	e->driver = link_dup(ddir, "driver");
 
-		if (strncmp(devs[i], EP_DMA_AUX_PREFIX, strlen(EP_DMA_AUX_PREFIX)))
-			continue;
-		if (ep_st_path(ddir, sizeof(ddir), "%s/%s", dir, devs[i]) < 0)
-			continue;
-		e = push(&r->st->dma_exports, &r->st->n_dma_exports, sizeof(*e));
-		if (!e || !(e->name = strdup(devs[i])))
-			goto oom;
-		e->parent = parent_name(ddir);
-		e->driver = link_dup(ddir, "driver");
+	/*
+	 * The series passes the locator as software-node properties, which sysfs does not
+	 * show; a kernel that also exports them as attributes gets them displayed.
+	 */
+	vals[0] = &e->abi;
+	vals[1] = &e->bar;
+	vals[2] = &e->offset;
+	vals[3] = &e->size;
+	vals[4] = &e->num_chans;
+	vals[5] = &e->irq_base;
+	vals[6] = &e->irq_count;
+	for (size_t k = 0; k < ARRAY_SIZE(loc); k++) {
+		char buf[64];
+		uint64_t v;
 
-		/*
-		 * The series passes the locator as software-node properties, which sysfs does not
-		 * show; a kernel that also exports them as attributes gets them displayed.
-		 */
-		vals[0] = &e->abi;
-		vals[1] = &e->bar;
-		vals[2] = &e->offset;
-		vals[3] = &e->size;
-		vals[4] = &e->num_chans;
-		vals[5] = &e->irq_base;
-		vals[6] = &e->irq_count;
-		for (size_t k = 0; k < 7; k++) {
-			char buf[64];
-			uint64_t v;
-
-			if (ep_st_read_attr(ddir, loc[k], buf, sizeof(buf)) < 0 ||
-			    ep_st_parse_u64(buf, &v) < 0 || v > UINT32_MAX) {
-				all = false;
-				break;
-			}
-			*vals[k] = (uint32_t)v;
+		if (ep_st_read_attr(ddir, loc[k], buf, sizeof(buf)) < 0 ||
+		    ep_st_parse_u64(buf, &v) < 0 || v > UINT32_MAX) {
+			all = false;
+			break;
 		}
-		e->has_locator = all;
+		*vals[k] = (uint32_t)v;
+	}
+	e->has_locator = all;
 
-		/* Channels whose provider device is the aux device or its PCI parent. */
-		for (size_t k = 0; k < r->st->n_dma_channels; k++) {
-			const char *pd = r->st->dma_channels[k].device;
-			char **nv;
+	/* Channels whose provider device is the aux device or its PCI parent. */
+	for (size_t k = 0; k < r->st->n_dma_channels; k++) {
+		const char *pd = r->st->dma_channels[k].device;
+		char **nv;
 
-			if (!pd || (strcmp(pd, e->name) && (!e->parent || strcmp(pd, e->parent))))
-				continue;
-			nv = realloc(e->channels, (e->n_channels + 1) * sizeof(*nv));
-			if (!nv)
-				goto oom;
-			e->channels = nv;
-			e->channels[e->n_channels] = strdup(r->st->dma_channels[k].name);
-			if (!e->channels[e->n_channels])
-				goto oom;
-			e->n_channels++;
+		if (!pd || (strcmp(pd, e->name) && (!e->parent || strcmp(pd, e->parent))))
+			continue;
+		nv = realloc(e->channels, (e->n_channels + 1) * sizeof(*nv));
+		if (!nv)
+			return OOM(r);
+		e->channels = nv;
+		e->channels[e->n_channels] = strdup(r->st->dma_channels[k].name);
+		if (!e->channels[e->n_channels])
+			return OOM(r);
+		e->n_channels++;
+	}
+	return 0;
+}
+
+/* <debugfs>/ntb_ep_dma/<device>: the test client's view of one NTB device */
+static int add_test_device(struct reader *r, const char *ddir, const char *name)
+{
+	struct epdma_status_test_device *t;
+	struct epdma_test_result res;
+	char buf[EPDMA_ATTR_MAX];
+	int len;
+
+	if (!ep_st_is_dir(ddir))
+		return 0;
+	t = push(&r->st->test_devices, &r->st->n_test_devices, sizeof(*t));
+	if (!t || !(t->device = strdup(name)))
+		return OOM(r);
+	t->ready = (int)attr_s64(ddir, "ready");
+	if (t->ready > 1)
+		t->ready = 1;
+	t->link_up = -1;
+	len = ep_st_read_attr(ddir, "result", buf, sizeof(buf));
+	if (len >= 0 && epdma_test_result_parse(buf, (size_t)len, &res) == 0) {
+		t->has_result = true;
+		t->last_status = (int)res.last_status;
+		if (res.fields & EPDMA_TR_F_PEER_STATE)
+			t->peer_state = strdup(res.peer_state);
+		if (res.fields & EPDMA_TR_F_LINK_UP)
+			t->link_up = res.link_up != 0;
+	}
+	/* ntb_ep_dma names its directory after the NTB device's PCI function. */
+	for (size_t k = 0; k < r->st->n_ntb; k++) {
+		struct epdma_status_ntb *nt = &r->st->ntb[k];
+
+		if (t->link_up >= 0 &&
+		    (!strcmp(nt->name, t->device) ||
+		     (nt->pci_device && !strcmp(nt->pci_device, t->device)))) {
+			nt->link_up = t->link_up;
+			nt->link_source = "ntb_ep_dma";
 		}
 	}
-	ep_st_strv_free(devs);
 	return 0;
-oom:
-	ep_st_strv_free(devs);
-	return OOM(r);
 }
 
 static int read_test_devices(struct reader *r)
 {
 	char dir[PATH_MAX];
-	char **devs;
-	size_t n;
-	int ret;
 
-	if (ep_st_path(dir, sizeof(dir), "%s/ntb_ep_dma", r->dbg) < 0)
-		return 0;
-	r->st->debugfs_test_present = ep_st_is_dir(dir);
-	ret = ep_st_list_dir(dir, &devs, &n);
-	if (ret < 0)
-		return 0;	/* debugfs is root-only: not being able to look is not an error */
-	for (size_t i = 0; i < n; i++) {
-		struct epdma_status_test_device *t;
-		struct epdma_test_result res;
-		char ddir[PATH_MAX], buf[EPDMA_ATTR_MAX];
-		int len;
-
-		if (ep_st_path(ddir, sizeof(ddir), "%s/%s", dir, devs[i]) < 0 ||
-		    !ep_st_is_dir(ddir))
-			continue;
-		t = push(&r->st->test_devices, &r->st->n_test_devices, sizeof(*t));
-		if (!t || !(t->device = strdup(devs[i])))
-			goto oom;
-		t->ready = (int)attr_s64(ddir, "ready");
-		if (t->ready > 1)
-			t->ready = 1;
-		t->link_up = -1;
-		len = ep_st_read_attr(ddir, "result", buf, sizeof(buf));
-		if (len >= 0 && epdma_test_result_parse(buf, (size_t)len, &res) == 0) {
-			t->has_result = true;
-			t->last_status = (int)res.last_status;
-			if (res.fields & EPDMA_TR_F_PEER_STATE)
-				t->peer_state = strdup(res.peer_state);
-			if (res.fields & EPDMA_TR_F_LINK_UP)
-				t->link_up = res.link_up != 0;
-		}
-		/* ntb_ep_dma names its directory after the NTB device's PCI function. */
-		for (size_t k = 0; k < r->st->n_ntb; k++) {
-			struct epdma_status_ntb *nt = &r->st->ntb[k];
-
-			if (t->link_up >= 0 &&
-			    (!strcmp(nt->name, t->device) ||
-			     (nt->pci_device && !strcmp(nt->pci_device, t->device)))) {
-				nt->link_up = t->link_up;
-				nt->link_source = "ntb_ep_dma";
-			}
-		}
-	}
-	ep_st_strv_free(devs);
-	return 0;
-oom:
-	ep_st_strv_free(devs);
-	return OOM(r);
+	if (ep_st_path(dir, sizeof(dir), "%s/ntb_ep_dma", r->dbg) == 0)
+		r->st->debugfs_test_present = ep_st_is_dir(dir);
+	/* debugfs is root-only: not being able to look is not an error */
+	return for_each_entry(r, r->dbg, "ntb_ep_dma", true, add_test_device);
 }
 
 /*
@@ -985,19 +915,19 @@ int epdma_status_read(struct epdma_ctx *ctx, struct epdma_status **out, struct e
 	r.st = calloc(1, sizeof(*r.st));
 	if (!r.st)
 		return OOM(&r);
-	ret = read_controllers(&r);
+	ret = for_each_entry(&r, r.sys, "class/pci_epc", false, add_controller);
 	if (!ret)
 		ret = read_cfs_controllers(&r);
 	if (!ret)
 		ret = read_functions(&r);
 	if (!ret)
-		ret = read_pci_functions(&r);
+		ret = for_each_entry(&r, r.sys, "bus/pci/devices", false, add_pci_function);
 	if (!ret)
-		ret = read_ntb(&r);
+		ret = for_each_entry(&r, r.sys, "bus/ntb/devices", false, add_ntb);
 	if (!ret)
-		ret = read_channels(&r);
+		ret = for_each_entry(&r, r.sys, "class/dma", false, add_channel);
 	if (!ret)
-		ret = read_exports(&r);
+		ret = for_each_entry(&r, r.sys, "bus/auxiliary/devices", false, add_export);
 	if (!ret)
 		ret = read_test_devices(&r);
 	if (!ret)
@@ -1012,71 +942,52 @@ int epdma_status_read(struct epdma_ctx *ctx, struct epdma_status **out, struct e
 	return 0;
 }
 
+/* Free the char * members at @offs of each of the @n records of @size bytes, then @arr. */
+static void free_records(void *arr, size_t n, size_t size, const size_t *offs, size_t n_offs)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < n_offs; k++)
+			free(*(char **)((char *)arr + i * size + offs[k]));
+	free(arr);
+}
+
+#define STR_MEMBER(arr, m) offsetof(typeof(*(arr)), m)
+#define FREE_RECORDS(arr, n, ...)                                                  \
+	do {                                                                       \
+		const size_t offs_[] = { __VA_ARGS__ };                            \
+		free_records((arr), (n), sizeof(*(arr)), offs_, ARRAY_SIZE(offs_)); \
+	} while (0)
+
 void epdma_status_free(struct epdma_status *st)
 {
 	if (!st)
 		return;
-	for (size_t i = 0; i < st->n_controllers; i++) {
-		free(st->controllers[i].name);
-		free(st->controllers[i].parent);
-	}
-	free(st->controllers);
-	for (size_t i = 0; i < st->n_functions; i++) {
-		struct epdma_status_function *f = &st->functions[i];
-
-		free(f->driver);
-		free(f->name);
-		free(f->subgroup);
-		free(f->vendorid);
-		free(f->deviceid);
-	}
-	free(st->functions);
-	for (size_t i = 0; i < st->n_bindings; i++) {
-		free(st->bindings[i].controller);
-		free(st->bindings[i].function);
-		free(st->bindings[i].interface);
-	}
-	free(st->bindings);
-	for (size_t i = 0; i < st->n_pci_functions; i++) {
-		struct epdma_status_pci_function *p = &st->pci_functions[i];
-
-		free(p->address);
-		free(p->vendor);
-		free(p->device);
-		free(p->driver);
-		free(p->link_speed);
-	}
-	free(st->pci_functions);
-	for (size_t i = 0; i < st->n_ntb; i++) {
-		free(st->ntb[i].name);
-		free(st->ntb[i].pci_device);
-		free(st->ntb[i].driver);
-	}
-	free(st->ntb);
 	for (size_t i = 0; i < st->n_dma_exports; i++) {
 		struct epdma_status_dma_export *e = &st->dma_exports[i];
 
-		free(e->name);
-		free(e->parent);
-		free(e->driver);
 		for (size_t k = 0; k < e->n_channels; k++)
 			free(e->channels[k]);
 		free(e->channels);
 	}
-	free(st->dma_exports);
-	for (size_t i = 0; i < st->n_dma_channels; i++) {
-		free(st->dma_channels[i].name);
-		free(st->dma_channels[i].device);
-		free(st->dma_channels[i].driver);
-	}
-	free(st->dma_channels);
-	for (size_t i = 0; i < st->n_test_devices; i++) {
-		free(st->test_devices[i].device);
-		free(st->test_devices[i].peer_state);
-	}
-	free(st->test_devices);
-	for (size_t i = 0; i < st->n_modules; i++)
-		free(st->modules[i].name);
-	free(st->modules);
+	FREE_RECORDS(st->controllers, st->n_controllers, STR_MEMBER(st->controllers, name),
+		     STR_MEMBER(st->controllers, parent));
+	FREE_RECORDS(st->functions, st->n_functions, STR_MEMBER(st->functions, driver),
+		     STR_MEMBER(st->functions, name), STR_MEMBER(st->functions, subgroup),
+		     STR_MEMBER(st->functions, vendorid), STR_MEMBER(st->functions, deviceid));
+	FREE_RECORDS(st->bindings, st->n_bindings, STR_MEMBER(st->bindings, controller),
+		     STR_MEMBER(st->bindings, function), STR_MEMBER(st->bindings, interface));
+	FREE_RECORDS(st->pci_functions, st->n_pci_functions,
+		     STR_MEMBER(st->pci_functions, address), STR_MEMBER(st->pci_functions, vendor),
+		     STR_MEMBER(st->pci_functions, device), STR_MEMBER(st->pci_functions, driver),
+		     STR_MEMBER(st->pci_functions, link_speed));
+	FREE_RECORDS(st->ntb, st->n_ntb, STR_MEMBER(st->ntb, name),
+		     STR_MEMBER(st->ntb, pci_device), STR_MEMBER(st->ntb, driver));
+	FREE_RECORDS(st->dma_exports, st->n_dma_exports, STR_MEMBER(st->dma_exports, name),
+		     STR_MEMBER(st->dma_exports, parent), STR_MEMBER(st->dma_exports, driver));
+	FREE_RECORDS(st->dma_channels, st->n_dma_channels, STR_MEMBER(st->dma_channels, name),
+		     STR_MEMBER(st->dma_channels, device), STR_MEMBER(st->dma_channels, driver));
+	FREE_RECORDS(st->test_devices, st->n_test_devices,
+		     STR_MEMBER(st->test_devices, device), STR_MEMBER(st->test_devices, peer_state));
+	FREE_RECORDS(st->modules, st->n_modules, STR_MEMBER(st->modules, name));
 	free(st);
 }
