@@ -1,0 +1,280 @@
+# Scenario netlink (issue 7): ntb_ep_dma's generic netlink family driven by
+# `epdmactl test run --json` across the loopback vNTB with the DMA export
+# (the loopback-vntb-dma recipe: 4 delegated eDMA channels behind BAR 4).
+#
+#  * 4 KiB, 64 KiB and 1 MiB x 100 verified writes pass (ntb_ep_dma loaded with
+#    buf_size=1 MiB on both sides, which are both in this one kernel);
+#  * reads, and unverified writes with 8 in flight;
+#  * malformed requests are refused by the kernel's policy (raw netlink from
+#    python3, so that epdmactl's own checks are not what is tested);
+#  * a second run on a busy device fails at once with EBUSY; CANCEL ends a run;
+#    `epdmactl test watch` prints the completion notification; link down ends a
+#    run with ENOLINK.
+#
+# epdmactl and python3 are the host's, run with chroot in a hostfs view of the
+# host's root (/host) with the guest's /sys, /proc and /dev bound in. The
+# binary is epdma.epdmactl=PATH from the kernel command line if given, else
+# /usr/local/bin/epdmactl (cmake --install), else /work/main/build/cli/epdmactl.
+. /testbed/lib.sh
+
+HOST_DEV=0000:10:00.0	# ntb_hw_epf on the loopback bus
+H=/host
+SCHEMA=
+
+skip_all() {
+	ktap_skip netlink "$1"
+	ktap_finish
+	exit 0
+}
+
+# ---------------- what the kernel under test has ----------------
+vntb_ko=$(modinfo -n pci_epf_vntb 2>/dev/null)
+[ -n "$vntb_ko" ] && grep -q dma_num_chans "$vntb_ko" ||
+	skip_all "kernel under test has no vNTB DMA export (pci-epf-vntb lacks dma_num_chans)"
+modinfo -p ntb_ep_dma 2>/dev/null | grep -q '^buf_size' ||
+	skip_all "ntb_ep_dma of the kernel under test has no netlink family (no buf_size parameter)"
+
+# ---------------- the host's user space ----------------
+mkdir -p $H
+if ! mount -t hostfs hostfs $H -o / 2>/dev/null; then
+	skip_all "cannot mount the host's root with hostfs"
+fi
+for d in sys proc dev tmp; do mount --bind /$d $H/$d || true; done
+mount --bind /sys/kernel/debug $H/sys/kernel/debug 2>/dev/null
+EPDMACTL=$(sed -n 's/.*epdma\.epdmactl=\([^ ]*\).*/\1/p' /proc/cmdline)
+for c in "$EPDMACTL" /usr/local/bin/epdmactl /work/main/build/cli/epdmactl; do
+	if [ -n "$c" ] && [ -x "$H$c" ]; then EPDMACTL=$c; break; fi
+	EPDMACTL=
+done
+[ -n "$EPDMACTL" ] || skip_all "no epdmactl in the host's root (install it or pass epdma.epdmactl=)"
+for s in /usr/local/share/epdma/schemas "${EPDMACTL%/build/cli/epdmactl}/schemas"; do
+	[ -f "$H$s/test-result.schema.json" ] && SCHEMA=$s/test-result.schema.json && break
+done
+ctl() { chroot $H "$EPDMACTL" "$@"; }
+py() { chroot $H python3 "$@"; }
+
+# check-run FILE SIZE COUNT [field=value...]: the JSON of a run, against the schema and
+# the figures a user expects
+cat > $H/tmp/netlink-check.py <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+schema = sys.argv[2]
+if schema:
+    import jsonschema
+    jsonschema.validate(doc, json.load(open(schema)))
+size, count = int(sys.argv[3]), int(sys.argv[4])
+t = doc["transfer"]
+want = {"outcome": "pass", "via": "netlink"}
+for kv in sys.argv[5:]:
+    k, v = kv.split("=")
+    want[k] = v
+bad = [f"{k} {doc.get(k)!r}, want {v!r}" for k, v in want.items()
+       if k in ("outcome", "via") and doc.get(k) != v]
+if t is None:
+    bad.append("no transfer figures")
+else:
+    if t["size"] != size or t["count"] != count:
+        bad.append(f"size {t['size']} x {t['count']}, asked {size} x {count}")
+    if doc["outcome"] == "pass" and (t["transfers"] != count or t["errors"] or
+                                     t["bytes"] != size * count):
+        bad.append(f"{t['transfers']} transfers, {t['errors']} errors, {t['bytes']} bytes")
+    for k, v in want.items():
+        if k in t and str(t[k]).lower() != v:
+            bad.append(f"transfer.{k} {t[k]!r}, want {v}")
+if bad:
+    print("; ".join(bad))
+    sys.exit(1)
+lat = t["latency_ns"] or {}
+print(f"{t['transfers']} x {size} B via {t['channel_name']}: "
+      f"{t['throughput_bps'] / 1048576:.1f} MiB/s, latency p50 {lat.get('p50')} ns, "
+      f"p99 {lat.get('p99')} ns (testbed figures, not a board's)")
+EOF
+
+# raw generic netlink, to put the kernel's policy to the test
+cat > $H/tmp/netlink-raw.py <<'EOF'
+import os, socket, struct, sys
+NETLINK_GENERIC, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_NAME = 16, 16, 3, 2
+CTRL_ATTR_FAMILY_ID = 1
+NLM_F_REQUEST, NLM_F_ACK = 1, 4
+A = dict(DEVICE=2, CHANNEL=3, DIRECTION=4, SIZE=5, COUNT=6, DEPTH=7, VERIFY=8, TRANSFERS=17)
+RUN, CANCEL = 2, 3
+
+def attr(t, payload):
+    n = 4 + len(payload)
+    return struct.pack("=HH", n, t) + payload + b"\0" * ((4 - n % 4) % 4)
+
+def u32(v): return struct.pack("=I", v)
+def u8(v): return struct.pack("=B", v)
+def s(v): return v.encode() + b"\0"
+
+def request(sock, family, cmd, attrs):
+    body = struct.pack("=BBH", cmd, 1, 0) + b"".join(attrs)
+    sock.send(struct.pack("=IHHII", 16 + len(body), family, NLM_F_REQUEST | NLM_F_ACK, 1, 0) + body)
+    while True:
+        data = sock.recv(65536)
+        n, typ = struct.unpack_from("=IH", data)
+        if typ == 2:  # NLMSG_ERROR
+            return -struct.unpack_from("=i", data, 16)[0], data
+        if typ == family:
+            continue
+
+sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+sock.setsockopt(270, 11, 1)  # NETLINK_EXT_ACK
+sock.bind((0, 0))
+body = struct.pack("=BBH", CTRL_CMD_GETFAMILY, 1, 0) + attr(CTRL_ATTR_FAMILY_NAME, s("ntb_ep_dma"))
+sock.send(struct.pack("=IHHII", 16 + len(body), GENL_ID_CTRL, NLM_F_REQUEST, 1, 0) + body)
+data = sock.recv(65536)
+off, fam = 20, None
+while off + 4 <= len(data):
+    n, t = struct.unpack_from("=HH", data, off)
+    if t == CTRL_ATTR_FAMILY_ID:
+        fam = struct.unpack_from("=H", data, off + 4)[0]
+    off += (n + 3) & ~3
+if fam is None:
+    sys.exit("no ntb_ep_dma family")
+dev = sys.argv[2]
+if sys.argv[1] == "cancel":
+    err, _ = request(sock, fam, CANCEL, [attr(A["DEVICE"], s(dev))])
+    sys.exit(1 if err else 0)
+cases = [
+    ("no device", [attr(A["COUNT"], u32(1))]),
+    ("device name too long", [attr(A["DEVICE"], s("d" * 40))]),
+    ("device not terminated", [attr(A["DEVICE"], b"ntb0")]),
+    ("size 0", [attr(A["DEVICE"], s(dev)), attr(A["SIZE"], u32(0))]),
+    ("size not 4-aligned", [attr(A["DEVICE"], s(dev)), attr(A["SIZE"], u32(4098))]),
+    ("size over 16 MiB", [attr(A["DEVICE"], s(dev)), attr(A["SIZE"], u32(32 << 20))]),
+    ("size beyond the peer buffer", [attr(A["DEVICE"], s(dev)), attr(A["SIZE"], u32(2 << 20))]),
+    ("count 0", [attr(A["DEVICE"], s(dev)), attr(A["COUNT"], u32(0))]),
+    ("depth 65", [attr(A["DEVICE"], s(dev)), attr(A["DEPTH"], u32(65))]),
+    ("direction 7", [attr(A["DEVICE"], s(dev)), attr(A["DIRECTION"], u8(7))]),
+    ("verify as u32", [attr(A["DEVICE"], s(dev)), attr(A["VERIFY"], u32(1))]),
+    ("result attribute in a request", [attr(A["DEVICE"], s(dev)), attr(A["TRANSFERS"], u32(1))]),
+    ("unknown device", [attr(A["DEVICE"], s("0000:99:00.0"))]),
+]
+failed = 0
+for name, attrs in cases:
+    err, data = request(sock, fam, RUN, attrs)
+    print(f"{name}: {os.strerror(err) if err else 'ACCEPTED'}")
+    failed += err == 0
+sys.exit(1 if failed else 0)
+EOF
+
+# ---------------- setup: vNTB with the DMA export, both sides' ntb_ep_dma ----------------
+setup() {
+	load_loopback profile=imx8 || { log "loopback EPC did not appear"; return 1; }
+	modprobe ntb && modprobe pci-epf-vntb || return 1
+	modprobe ntb_ep_dma buf_size=1048576 || return 1
+	f=$CFS/functions/pci_epf_vntb/func1
+	mkdir "$f" || return 1
+	echo 0x1957 > "$f/vendorid"
+	echo 0x0809 > "$f/deviceid"
+	echo 0x05 > "$f/baseclass_code"
+	echo 0x00 > "$f/subclass_code"
+	echo 32 > "$f/msi_interrupts"
+	v=$f/pci_epf_vntb.0
+	echo 16 > "$v/db_count"
+	echo 128 > "$v/spad_count"
+	echo 1 > "$v/num_mws"
+	for a in ctrl_bar:0 db_bar:2 mw1_bar:4 dma_bar:4 mw1:0xF9000 dma_offset:0xF9000 \
+		 dma_num_chans:4 vntb_vid:0x1957 vntb_pid:0x080a vbus_number:0x20; do
+		echo "${a#*:}" > "$v/${a%%:*}" || { log "cannot set ${a%%:*}"; return 1; }
+	done
+	ln -s "$f" "$CFS/controllers/loopback-epc/" || return 1
+	modprobe ntb_hw_epf && modprobe dw_edma_aux || return 1
+	echo 1 > "$CFS/controllers/loopback-epc/start" || return 1
+	wait_for 10 test -e "/sys/bus/pci/devices/$HOST_DEV/driver" || { log "host function not bound"; return 1; }
+	wait_for 10 test -d "/sys/kernel/debug/ntb_ep_dma/$HOST_DEV" || { log "no ntb_ep_dma device $HOST_DEV"; return 1; }
+	wait_for 10 grep -q 1 "/sys/kernel/debug/ntb_ep_dma/$HOST_DEV/ready" || { log "peer not ready"; return 1; }
+}
+ktap_check setup setup
+if ! grep -q 1 "/sys/kernel/debug/ntb_ep_dma/$HOST_DEV/ready" 2>/dev/null; then
+	ktap_check_kernel_log
+	ktap_finish
+	exit
+fi
+
+# ---------------- the runs the issue asks for ----------------
+run_json() { # name size count [epdmactl options...] -- [check field=value...]
+	name=$1 size=$2 count=$3; shift 3
+	opts=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts="$opts $1"; shift; done
+	[ "${1:-}" = -- ] && shift
+	# shellcheck disable=SC2086
+	ctl --json test run --device $HOST_DEV --size "$size" --count "$count" $opts \
+		> $H/tmp/netlink-run.json 2> /tmp/netlink-run.err
+	rc=$?
+	if msg=$(py /tmp/netlink-check.py /tmp/netlink-run.json "$SCHEMA" "$size" "$count" "$@" 2>&1) &&
+	   [ $rc -eq 0 ]; then
+		ktap_ok "$name" "$msg"
+	else
+		ktap_fail "$name" "exit $rc: $msg" "$(tail -2 /tmp/netlink-run.err)" \
+			"$(head -c 600 $H/tmp/netlink-run.json)"
+	fi
+}
+run_json netlink_write_4k_x100_verified 4096 100 -- verify=true direction=write
+run_json netlink_write_64k_x100_verified 65536 100 -- verify=true
+run_json netlink_write_1m_x100_verified 1048576 100 -- verify=true
+run_json netlink_write_64k_x100_depth8_unverified 65536 100 --no-verify --depth 8 -- verify=false depth=8
+
+# reads: only if an exported channel can read from the peer
+ctl --json test run --device $HOST_DEV --direction read --size 65536 --count 10 \
+	> $H/tmp/netlink-run.json 2> /tmp/netlink-run.err
+rc=$?
+if [ $rc -eq 69 ] && grep -q 'read from' $H/tmp/netlink-run.json; then
+	ktap_skip netlink_read_64k_x10_verified "no exported channel reads from the peer"
+else
+	run_json netlink_read_64k_x10_verified 65536 10 --direction read -- direction=read
+fi
+
+# ---------------- malformed requests ----------------
+if out=$(py /tmp/netlink-raw.py policy $HOST_DEV 2>&1); then
+	ktap_ok netlink_malformed_requests_refused "$(echo "$out" | tr '\n' ';')"
+else
+	ktap_fail netlink_malformed_requests_refused "$out"
+fi
+
+# ---------------- busy, cancel, notification ----------------
+ctl test watch --count 1 --json > $H/tmp/netlink-watch.out 2>&1 &
+watch_pid=$!
+sleep 0.5
+ctl --json test run --device $HOST_DEV --size 4096 --count 20000 --no-verify --timeout 60 \
+	> $H/tmp/netlink-long.json 2>&1 &
+long_pid=$!
+sleep 1
+ctl test run --device $HOST_DEV --size 4096 > /tmp/netlink-busy.out 2>&1
+rc=$?
+if [ $rc -eq 75 ] && grep -q 'already running' /tmp/netlink-busy.out; then
+	ktap_ok netlink_second_run_busy "$(tail -1 /tmp/netlink-busy.out)"
+else
+	ktap_fail netlink_second_run_busy "exit $rc: $(cat /tmp/netlink-busy.out)"
+fi
+py /tmp/netlink-raw.py cancel $HOST_DEV
+wait $long_pid
+if grep -q '"status": -125\|"status":-125' $H/tmp/netlink-long.json; then
+	ktap_ok netlink_cancel_ends_run
+else
+	ktap_fail netlink_cancel_ends_run "$(head -c 600 $H/tmp/netlink-long.json)"
+fi
+wait_for 5 grep -q run-done $H/tmp/netlink-watch.out
+if grep -q '"event":"run-done"' $H/tmp/netlink-watch.out; then
+	ktap_ok netlink_watch_notified "$(head -c 300 $H/tmp/netlink-watch.out)"
+else
+	ktap_fail netlink_watch_notified "$(cat $H/tmp/netlink-watch.out)"
+	kill $watch_pid 2>/dev/null
+fi
+
+# ---------------- link down ends a run with ENOLINK ----------------
+ctl --json test run --device $HOST_DEV --size 4096 --count 20000 --no-verify --timeout 60 \
+	> $H/tmp/netlink-long.json 2>&1 &
+long_pid=$!
+sleep 1
+echo 0 > "$CFS/controllers/loopback-epc/start"
+wait $long_pid
+if grep -q '"status": -67\|"status":-67\|ENOLINK' $H/tmp/netlink-long.json; then
+	ktap_ok netlink_link_down_ends_run
+else
+	ktap_fail netlink_link_down_ends_run "$(head -c 600 $H/tmp/netlink-long.json)"
+fi
+
+ktap_check_kernel_log
+ktap_finish
