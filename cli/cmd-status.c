@@ -389,6 +389,48 @@ static void print_daemon(struct cli *cli)
 	out_close_object(o);
 }
 
+/*
+ * status and devices take the same arguments (only --json and --help) and read the same
+ * status: returns -1 with *st filled to go on, or the exit code to return.
+ */
+static int parse_and_read(struct cli *cli, int argc, char **argv, void (*usage)(FILE *f),
+			  struct epdma_status **st)
+{
+	static const struct option opts[] = {
+		{ "json", optional_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct epdma_error err = { 0 };
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "j::h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			if (cli_set_json(cli, optarg) < 0)
+				return EPDMA_EXIT_USAGE;
+			break;
+		case 'h':
+			usage(stdout);
+			return EPDMA_EXIT_OK;
+		default:
+			usage(stderr);
+			return EPDMA_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_err(cli, "%s takes no arguments ('%s')", argv[0], argv[optind]);
+		return EPDMA_EXIT_USAGE;
+	}
+	r = epdma_status_read(cli->ctx, st, &err);
+	if (r < 0) {
+		cli_err_lib(cli, &err);
+		return epdma_exit_code(r);
+	}
+	return -1;
+}
+
 static void status_usage(FILE *f)
 {
 	fputs("Usage: epdmactl status [--json[=short|pretty]]\n"
@@ -401,41 +443,13 @@ static void status_usage(FILE *f)
 
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", optional_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct epdma_status *st = NULL;
-	struct epdma_error err = { 0 };
 	struct out *o;
-	int c, r;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "j::h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			if (cli_set_json(cli, optarg) < 0)
-				return EPDMA_EXIT_USAGE;
-			break;
-		case 'h':
-			status_usage(stdout);
-			return EPDMA_EXIT_OK;
-		default:
-			status_usage(stderr);
-			return EPDMA_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_err(cli, "status takes no arguments ('%s')", argv[optind]);
-		return EPDMA_EXIT_USAGE;
-	}
-
-	r = epdma_status_read(cli->ctx, &st, &err);
-	if (r < 0) {
-		cli_err_lib(cli, &err);
-		return epdma_exit_code(r);
-	}
+	r = parse_and_read(cli, argc, argv, status_usage, &st);
+	if (r >= 0)
+		return r;
 	o = cli->out;
 	out_open_object(o, NULL);
 	out_int(o, "version", NULL, 1);
@@ -491,41 +505,14 @@ static void devices_usage(FILE *f)
 
 int cmd_devices(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", optional_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct epdma_status *st = NULL;
-	struct epdma_error err = { 0 };
 	char buf[64];
 	struct out *o;
-	int c, r;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "j::h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			if (cli_set_json(cli, optarg) < 0)
-				return EPDMA_EXIT_USAGE;
-			break;
-		case 'h':
-			devices_usage(stdout);
-			return EPDMA_EXIT_OK;
-		default:
-			devices_usage(stderr);
-			return EPDMA_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_err(cli, "devices takes no arguments ('%s')", argv[optind]);
-		return EPDMA_EXIT_USAGE;
-	}
-	r = epdma_status_read(cli->ctx, &st, &err);
-	if (r < 0) {
-		cli_err_lib(cli, &err);
-		return epdma_exit_code(r);
-	}
+	r = parse_and_read(cli, argc, argv, devices_usage, &st);
+	if (r >= 0)
+		return r;
 	o = cli->out;
 	out_open_object(o, NULL);
 	out_int(o, "version", NULL, 1);
