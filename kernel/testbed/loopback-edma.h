@@ -23,7 +23,10 @@
  *	 EPC's logic_iomem region and for host BAR accesses that the inbound
  *	 table routes there)
  *	lb_edma_register(e);	dw_edma_probe(): the EP-local dmaengine
- *				instance (DW_EDMA_CHIP_LOCAL, chip->dev = parent)
+ *				instance (DW_EDMA_CHIP_LOCAL, chip->dev = parent).
+ *				@parent must be bound to a driver by then:
+ *				dma_async_device_register() reads
+ *				parent->driver->owner.
  *	...
  *	lb_edma_unregister(e);	dw_edma_remove()
  *	lb_edma_destroy(e);	stops the engine and frees everything
@@ -32,6 +35,16 @@
  * under its vc.lock with IRQs off): they only take a raw spinlock. The
  * doorbell queues work; copies, list walks and interrupts run from that work
  * item, in process context, calling the bus ops without any lock held.
+ *
+ * debugfs: /sys/kernel/debug/lb-edma-<parent>/stats (doorbells, elements,
+ * bytes, done, aborts, irqs, imwr...) and layout (register block, each
+ * channel's LL memory and local IRQ). A scenario can prove a transfer went
+ * through the engine by watching "bytes" grow.
+ *
+ * Note for pcitest: "pcitest -c -d" cannot pass with unmodified pci-epf-test.
+ * dw-edma offers DMA_SLAVE channels only (no DMA_MEMCPY), so pci-epf-test
+ * answers COPY with "DMA controller doesn't support MEMCPY" and NOT OKAY,
+ * exactly as on DesignWare hardware. READ and WRITE with -d do pass.
  */
 #ifndef _LOOPBACK_EDMA_H
 #define _LOOPBACK_EDMA_H
