@@ -6,11 +6,10 @@
  * unchanged (the round trip export relies on), and which plans against the fake configfs
  * without crashing.
  *
- * Built with -DEPDMA_FUZZ_REPLAY it is a plain program that runs every file (or directory)
- * given on the command line through the same checks, so the committed corpus is a
- * regression test in every build, sanitizers included.
+ * Built with -DEPDMA_FUZZ_REPLAY and replay-main.c it is a plain program that runs every file
+ * (or directory) given on the command line through the same checks, so the committed corpus
+ * is a regression test in every build, sanitizers included.
  */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +17,7 @@
 
 #include "backend-fake.h"
 #include "epdma.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "replay.h"
 
 static struct epdma_ctx *ctx;
 
@@ -79,54 +77,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef EPDMA_FUZZ_REPLAY
-static int run_file(const char *path)
+const char fuzz_replay_name[] = "fuzz-profile";
+
+void fuzz_replay_done(void)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	size_t n;
-
-	if (!f) {
-		perror(path);
-		return 1;
-	}
-	buf = malloc(EPDMA_PROFILE_MAX_BYTES + 2);
-	if (!buf) {
-		fclose(f);
-		return 1;
-	}
-	n = fread(buf, 1, EPDMA_PROFILE_MAX_BYTES + 1, f);
-	fclose(f);
-	LLVMFuzzerTestOneInput(buf, n);
-	free(buf);
-	return 0;
-}
-
-int main(int argc, char **argv)
-{
-	int files = 0, bad = 0;
-
-	for (int i = 1; i < argc; i++) {
-		DIR *d = opendir(argv[i]);
-		struct dirent *de;
-
-		if (!d) {
-			bad += run_file(argv[i]);
-			files++;
-			continue;
-		}
-		while ((de = readdir(d))) {
-			char p[4096];
-
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", argv[i], de->d_name);
-			bad += run_file(p);
-			files++;
-		}
-		closedir(d);
-	}
-	printf("fuzz-profile replay: %d inputs, %d unreadable\n", files, bad);
 	epdma_ctx_free(ctx);
-	return bad || !files ? 1 : 0;
 }
 #endif
