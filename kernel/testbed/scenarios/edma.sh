@@ -1,7 +1,8 @@
 # Scenario edma: the DesignWare eDMA model's KUnit suite (edma_model_kunit.ko,
 # which carries its own copy of the engine), then the model as the loopback
 # EPC's EP-local dw-edma instance: the real dw-edma core probes it and offers
-# its 8 write + 8 read channels on the EPC's parent device.
+# its 8 write + 8 read channels on the EPC's parent device, and pci-epf-test
+# moves data through it (pcitest -d), which the engine's counters must show.
 . /testbed/lib.sh
 
 KUNIT_DBG=/sys/kernel/debug/kunit/edma_model
@@ -59,10 +60,43 @@ check_local_instance() {
 			"$n channels on the EPC parent (want 16), layout wr=$wr rd=$rd" \
 			"$(ls /sys/class/dma 2>/dev/null | head -4 | xargs)"
 	fi
-	[ -n "$dbg" ] && cat "$dbg/layout" "$dbg/stats" >&2
+	[ -n "$dbg" ] && cat "$dbg/layout" >&2
+}
+
+estat() { sed -n "s/^$1 //p" "$dbg/stats"; }
+
+# One READ and one WRITE through the real dw-edma core on the model.
+check_transfers() {
+	[ -n "$dbg" ] || { ktap_fail edma_local_transfers "no lb-edma debugfs"; return; }
+	f=$CFS/functions/pci_epf_test/func1
+	if ! { modprobe pci-epf-test && mkdir "$f" &&
+	       echo 0x104c > "$f/vendorid" && echo 0xb500 > "$f/deviceid" &&
+	       echo 4 > "$f/msi_interrupts" &&
+	       ln -s "$f" "$CFS/controllers/loopback-epc/" &&
+	       modprobe pci_endpoint_test &&
+	       echo 1 > "$CFS/controllers/loopback-epc/start" &&
+	       wait_for 10 test -c /dev/pci-endpoint-test.0; } >&2 2>&1; then
+		ktap_fail edma_local_transfers "pci-epf-test on the loopback EPC did not come up"
+		return
+	fi
+	b0=$(estat bytes)
+	d0=$(estat done)
+	out=$( { pcitest -i 1; pcitest -r -d -s 65536; pcitest -w -d -s 65537; } 2>&1)
+	okay=$(echo "$out" | grep -E '^(READ|WRITE)' | grep -v 'NOT OKAY' | grep -c 'OKAY')
+	moved=$(( $(estat bytes) - b0 ))
+	done_n=$(( $(estat done) - d0 ))
+	if [ "$okay" -eq 2 ] && [ "$moved" -eq $((65536 + 65537)) ] &&
+	   [ "$done_n" -eq 2 ] && [ "$(estat aborts)" -eq 0 ]; then
+		ktap_ok edma_local_transfers "READ and WRITE -d OKAY, $moved bytes, $done_n done"
+	else
+		ktap_fail edma_local_transfers "$okay of 2 OKAY, $moved bytes (want 131073)," \
+			"$done_n done (want 2), $(estat aborts) aborts" "$(echo "$out" | tail -3)"
+	fi
 }
 
 run_kunit
 check_local_instance
+check_transfers
+[ -n "$dbg" ] && cat "$dbg/stats" >&2
 ktap_check_kernel_log
 ktap_finish
