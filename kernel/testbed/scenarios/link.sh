@@ -1,0 +1,43 @@
+# Scenario link: the loopback EPC's link control. start() enumerates the
+# function, the debugfs knob takes the link down (the host loses the device)
+# and up again (it comes back and works), stop() removes the bus.
+. /testbed/lib.sh
+
+DEV=/sys/bus/pci/devices/0000:10:00.0
+setup() {
+	load_loopback profile=generic || return 1
+	modprobe pci-epf-test && modprobe pci_endpoint_test || return 1
+	f=$CFS/functions/pci_epf_test/func1
+	mkdir "$f" && echo 0x104c > "$f/vendorid" && echo 0xb500 > "$f/deviceid" || return 1
+	echo 4 > "$f/msi_interrupts" && echo 8 > "$f/msix_interrupts" || return 1
+	ln -s "$f" "$CFS/controllers/loopback-epc/" || return 1
+	echo 1 > "$CFS/controllers/loopback-epc/start" || return 1
+	wait_for 10 test -c /dev/pci-endpoint-test.0
+}
+ktap_check setup setup
+ktap_check epc_in_sysfs test -e /sys/class/pci_epc/loopback-epc
+ktap_check bar0_before pcitest -b 0
+
+echo down > "$LB_DBG/link"
+if [ ! -e "$DEV" ] && [ ! -e /dev/pci-endpoint-test.0 ] && grep -qx down "$LB_DBG/link"; then
+	ktap_ok link_forced_down "device removed from the host"
+else
+	ktap_fail link_forced_down "device still present: $(ls -d $DEV 2>&1)"
+fi
+echo up > "$LB_DBG/link"
+if wait_for 10 test -c /dev/pci-endpoint-test.0; then
+	ktap_ok link_back_up
+else
+	ktap_fail link_back_up "no /dev/pci-endpoint-test.0 after link up"
+fi
+ktap_check bar0_after_relink pcitest -b 0
+ktap_check msi1_after_relink pcitest -m 1
+
+echo 0 > "$CFS/controllers/loopback-epc/start"
+if wait_for 10 sh -c "[ ! -e $DEV ]"; then
+	ktap_ok stop_removes_bus
+else
+	ktap_fail stop_removes_bus "device still present after stop"
+fi
+ktap_check_kernel_log
+ktap_finish
