@@ -49,7 +49,7 @@ static struct nla_policy result_policy[NTB_EP_DMA_A_MAX + 1] = {
 	[NTB_EP_DMA_A_CHANNEL_NAME] = { .type = NLA_STRING, .maxlen = 32 },
 };
 
-/* a string attribute: printable, NUL-terminated within the attribute */
+/* a string attribute: not empty, printable, NUL-terminated within the attribute */
 static int get_string(struct nlattr *a, char *dst, size_t size)
 {
 	const char *s = nla_data(a);
@@ -57,7 +57,7 @@ static int get_string(struct nlattr *a, char *dst, size_t size)
 	size_t n;
 
 	n = strnlen(s, (size_t)len);
-	if (n == (size_t)len || n >= size)
+	if (!n || n == (size_t)len || n >= size)
 		return -EBADMSG;
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '/')

@@ -140,6 +140,10 @@ START_TEST(rejects_bad_strings)
 	ck_assert_int_eq(parse(m, &r), -EBADMSG);
 
 	m = reply(NTB_EP_DMA_CMD_RUN, OMIT_DEVICE, 0);
+	nla_put_string(m, NTB_EP_DMA_A_DEVICE, "");
+	ck_assert_int_eq(parse(m, &r), -EBADMSG);
+
+	m = reply(NTB_EP_DMA_CMD_RUN, OMIT_DEVICE, 0);
 	nla_put_string(m, NTB_EP_DMA_A_DEVICE, "../../x");
 	ck_assert_int_eq(parse(m, &r), -EBADMSG);
 
