@@ -256,7 +256,10 @@ else
 	ktap_fail netlink_cancel_ends_run "$(head -c 600 $H/tmp/netlink-long.json)"
 fi
 wait_for 5 grep -q run-done $H/tmp/netlink-watch.out
-if grep -q '"event":"run-done"' $H/tmp/netlink-watch.out; then
+if grep -q '"event":"run-done"' $H/tmp/netlink-watch.out &&
+   { [ -z "$SCHEMA" ] || py -c 'import json, sys, jsonschema
+jsonschema.validate(json.loads(open("/tmp/netlink-watch.out").readline()),
+                    json.load(open(sys.argv[1])))' "${SCHEMA%/*}/test-event.schema.json"; }; then
 	ktap_ok netlink_watch_notified "$(head -c 300 $H/tmp/netlink-watch.out)"
 else
 	ktap_fail netlink_watch_notified "$(cat $H/tmp/netlink-watch.out)"
