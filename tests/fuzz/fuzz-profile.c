@@ -8,7 +8,8 @@
  *
  * Built with -DEPDMA_FUZZ_REPLAY and replay-main.c it is a plain program that runs every file
  * (or directory) given on the command line through the same checks, so the committed corpus
- * is a regression test in every build, sanitizers included.
+ * is a regression test in every build, sanitizers included; there ok-* files must load and
+ * bad-* files must be refused.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -78,6 +79,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #ifdef EPDMA_FUZZ_REPLAY
 const char fuzz_replay_name[] = "fuzz-profile";
+
+/* Corpus files named ok-* must load and bad-* must be refused: the corpus states the rules. */
+int fuzz_replay_expect(const char *path, const char *base, const uint8_t *data, size_t size)
+{
+	struct epdma_profile *p = NULL;
+	struct epdma_error err;
+	int r;
+
+	r = epdma_profile_load_buffer(ctx, "replay", (const char *)data, size, &p, &err);
+	epdma_profile_free(p);
+	if (!strncmp(base, "ok-", 3) && r < 0) {
+		fprintf(stderr, "%s: rejected (%s), expected to load\n", path, err.message);
+		return -1;
+	}
+	if (!strncmp(base, "bad-", 4) && r == 0) {
+		fprintf(stderr, "%s: accepted, expected a refusal\n", path);
+		return -1;
+	}
+	return 0;
+}
 
 void fuzz_replay_done(void)
 {
