@@ -401,6 +401,11 @@ static const struct pci_epc_ops lb_epc_ops = {
 	.start = lb_start,
 	.stop = lb_stop,
 	.get_features = lb_get_features,
+#if defined(LB_HAVE_AUX) && defined(LOOPBACK_HAVE_EDMA)
+	.get_aux_resources = lb_get_aux_resources,
+	.delegate_dma_chans = lb_delegate_dma_chans,
+	.undelegate_dma_chans = lb_undelegate_dma_chans,
+#endif
 	.owner = THIS_MODULE,
 };
 

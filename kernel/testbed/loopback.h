@@ -134,6 +134,10 @@ struct lb_epc {
 	struct resource busn_res;
 
 	struct lb_edma *edma;
+#if defined(LB_HAVE_AUX) && defined(LOOPBACK_HAVE_EDMA)
+	/* channels delegated to the host, per direction and hardware channel */
+	struct dma_chan *dma_delegated[PCI_EPC_AUX_DMA_NUM_DIRS][8];
+#endif
 	struct dentry *debugfs;
 	struct lb_stats stats;
 };
@@ -160,5 +164,16 @@ int lb_raise_msi(struct lb_epc *lb, unsigned int n);
 int lb_raise_msix(struct lb_epc *lb, unsigned int n);
 int lb_raise_intx(struct lb_epc *lb);
 int lb_map_irq(const struct pci_dev *pdev, u8 slot, u8 pin);
+
+#if defined(LB_HAVE_AUX) && defined(LOOPBACK_HAVE_EDMA)
+/* loopback-dma.c: the series' auxiliary resources and channel delegation */
+int lb_get_aux_resources(struct pci_epc *epc, u8 func_no, u8 vfunc_no,
+			 struct pci_epc_aux_resource *res, unsigned int num_res);
+int lb_delegate_dma_chans(struct pci_epc *epc, u8 func_no, u8 vfunc_no,
+			  enum pci_epc_aux_dma_dir dir, unsigned long candidates,
+			  unsigned int max_chans, unsigned long *delegated);
+void lb_undelegate_dma_chans(struct pci_epc *epc, u8 func_no, u8 vfunc_no,
+			     enum pci_epc_aux_dma_dir dir, unsigned long chans);
+#endif
 
 #endif /* _LOOPBACK_H */
