@@ -116,13 +116,17 @@ static int fs_read(struct ep_backend *b, const char *path, char *buf, size_t siz
 {
 	char p[EP_PATH_MAX];
 	_cleanup_close_ int fd = -1;
-	size_t want = size - 1 < ATTR_READ_MAX ? size - 1 : ATTR_READ_MAX;
+	size_t want;
 	ssize_t n;
 	int r = full_path(b, path, p, sizeof(p));
 
 	if (r < 0)
 		return r;
-	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (!size)
+		return -EINVAL;
+	want = size - 1 < ATTR_READ_MAX ? size - 1 : ATTR_READ_MAX;
+	/* O_NONBLOCK: a FIFO in a captured tree under --root must not hang status or export */
+	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, want);

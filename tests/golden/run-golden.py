@@ -11,6 +11,7 @@ user reads), and the exit code must be 0. --update rewrites the expected files.
 """
 import os
 import shutil
+import subprocess
 import sys
 
 import golden_util as g
@@ -233,6 +234,26 @@ def main():
         if doc:
             g.check(any(c["name"] == evil for c in doc["dma_channels"]),
                     "hostile tree: JSON carries the directory name as it is")
+    finally:
+        g.cleanup(root)
+
+    # the same for a captured pci_ep tree: a FIFO where an attribute belongs must not hang
+    # status (configfs is read through the library's backend, not the sysfs helpers)
+    root = g.scratch_copy("ep-vntb")
+    try:
+        attr = os.path.join(root, "sys/kernel/config/pci_ep/functions/pci_epf_vntb/func1/vendorid")
+        os.unlink(attr)
+        os.mkfifo(attr)
+        try:
+            r = g.run(epdmactl, ["--root", root, "status", "--json"], timeout=20)
+        except subprocess.TimeoutExpired:
+            r = None
+        g.check(r is not None and r.returncode == 0,
+                "FIFO in configfs: status finishes and exits 0")
+        doc = g.check_json(r.stdout, "status.schema.json", "FIFO in configfs") if r else None
+        if doc:
+            f = [f for f in doc["functions"] if f["name"] == "func1"]
+            g.check(f and f[0]["vendorid"] is None, f"FIFO in configfs: vendorid is null ({f})")
     finally:
         g.cleanup(root)
 
