@@ -44,7 +44,11 @@ def run(epdmactl, args, env=None, timeout=60):
     e.pop("EPDMA_FAKE_CONFIGFS", None)
     if env:
         e.update(env)
-    return subprocess.run([epdmactl] + args, capture_output=True, text=True, env=e,
+    # EPDMA_GOLDEN_WRAPPER runs every epdmactl under a tool (the valgrind golden tests)
+    wrapper = os.environ.get("EPDMA_GOLDEN_WRAPPER", "").split()
+    if wrapper:
+        timeout *= 10
+    return subprocess.run(wrapper + [epdmactl] + args, capture_output=True, text=True, env=e,
                           timeout=timeout)
 
 
