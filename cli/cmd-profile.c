@@ -39,27 +39,6 @@ static void print_error_json(struct out *o, const struct epdma_error *e)
 	out_close_object(o);
 }
 
-/* Parse "--json" given after the command as well as before it. */
-static bool local_json(struct cli *cli, const char *arg)
-{
-	if (strcmp(arg, "--json") && strncmp(arg, "--json=", 7))
-		return false;
-	if (!strcmp(arg, "--json=short"))
-		cli->mode = OUT_JSON_SHORT;
-	else
-		cli->mode = OUT_JSON_PRETTY;
-	return true;
-}
-
-static int reopen_out(struct cli *cli)
-{
-	if (out_is_json(cli->out) == (cli->mode != OUT_TEXT))
-		return 0;
-	out_free(cli->out);
-	cli->out = out_new(stdout, cli->mode);
-	return cli->out ? 0 : -ENOMEM;
-}
-
 /* ---- validate ---- */
 
 static int do_validate(struct cli *cli, int argc, char **argv)
@@ -182,8 +161,6 @@ static int do_plan(struct cli *cli, int argc, char **argv)
 	int rc, r;
 
 	for (int i = 0; i < argc; i++) {
-		if (local_json(cli, argv[i]))
-			continue;
 		if (argv[i][0] == '-' || file) {
 			cli_err(cli, "profile plan: unexpected argument '%s'", argv[i]);
 			return EPDMA_EXIT_USAGE;
@@ -194,8 +171,6 @@ static int do_plan(struct cli *cli, int argc, char **argv)
 		cli_err(cli, "profile plan: give one FILE");
 		return EPDMA_EXIT_USAGE;
 	}
-	if (reopen_out(cli) < 0)
-		return EPDMA_EXIT_FAILED;
 	rc = load_one(cli, file, &p);
 	if (rc)
 		return rc;
@@ -441,6 +416,29 @@ int cmd_profile(struct cli *cli, int argc, char **argv)
 		profile_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EPDMA_EXIT_USAGE : EPDMA_EXIT_OK;
 	}
+	/*
+	 * --json[=short|pretty] may follow the subcommand or the file (as for status): take it
+	 * out of argv here, so every subcommand honours it and none mistakes it for a FILE.
+	 */
+	for (int i = 2, kept = 2; i <= argc; i++) {
+		if (i == argc) {
+			argc = kept;
+			break;
+		}
+		if (!strcmp(argv[i], "--")) {
+			while (i < argc)
+				argv[kept++] = argv[i++];
+			argc = kept;
+			break;
+		}
+		if (!strcmp(argv[i], "--json") || !strncmp(argv[i], "--json=", 7)) {
+			if (cli_set_json(cli, argv[i][6] ? argv[i] + 7 : NULL) < 0)
+				return EPDMA_EXIT_USAGE;
+			continue;
+		}
+		argv[kept++] = argv[i];
+	}
+	argv[argc] = NULL;
 	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
 		if (strcmp(argv[1], sub[i].name))
 			continue;

@@ -66,6 +66,14 @@ def main():
     e = doc["files"][1]["errors"][0]
     g.check(e["pointer"] == "/functions/0/attributes/msi_interrupts" and e["rule"] == "range",
             "validate --json: pointer and rule of the first error")
+    # --json after the subcommand or the file is an option, never a FILE
+    p = run(["profile", "validate", "--json=pretty", f"{EX}/pci-epf-test.json"] + bad[:2])
+    rc(p, 65, "validate --json after the subcommand")
+    g.check(p.stdout == open(os.path.join(EXPECTED, "validate-bad.json")).read(),
+            "validate --json after the subcommand: same document as before it")
+    p = run(["profile", "validate", "--json=yaml", f"{EX}/pci-epf-test.json"])
+    rc(p, 2, "validate --json=yaml")
+    g.check("--json takes 'short' or 'pretty'" in p.stderr, f"--json=yaml: says why {p.stderr!r}")
     p = run(["profile", "validate", "no-such-file.json", f"{EX}/pci-epf-test.json"])
     rc(p, 66, "validate missing file")
     g.check("no-such-file.json: cannot open: No such file or directory [io]" in p.stdout,
@@ -144,6 +152,9 @@ def main():
     p = run(["profile", "diff", seed], env)
     rc(p, 1, "diff with an extra function")
     golden("diff-extra.txt", p.stdout)
+    p = run(["profile", "diff", seed, "--json=short"], env)
+    rc(p, 1, "diff FILE --json")
+    g.check(p.stdout.startswith('{"version":1'), f"diff FILE --json: JSON {p.stdout[:40]!r}")
 
     # export re-applies and validates against the schema
     p = run(["profile", "export", "--function", "func1"], env)
