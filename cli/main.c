@@ -24,15 +24,24 @@ static const struct cli_command commands[] = {
 	/* END B dispatch */
 };
 
+/* Messages quote what the user typed or a tree holds: no control character reaches stderr. */
+static void err_line(struct cli *cli, const char *msg)
+{
+	char *esc = out_escape(msg);
+
+	fprintf(stderr, "%s: %s\n", cli->prog, esc ? esc : msg);
+	free(esc);
+}
+
 void cli_err(struct cli *cli, const char *fmt, ...)
 {
+	char buf[2048];
 	va_list ap;
 
-	fprintf(stderr, "%s: ", cli->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	err_line(cli, buf);
 }
 
 void cli_err_lib(struct cli *cli, const struct epdma_error *err)
@@ -40,7 +49,7 @@ void cli_err_lib(struct cli *cli, const struct epdma_error *err)
 	char buf[2048];
 
 	epdma_error_format(err, buf, sizeof(buf));
-	fprintf(stderr, "%s: %s\n", cli->prog, buf);
+	err_line(cli, buf);
 }
 
 static void usage(FILE *f)

@@ -104,7 +104,7 @@ void out_close_array(struct out *o)
  * corrupt capture) controls: a control character must not reach the terminal, where it could
  * rewrite the screen or the title. JSON escapes them itself; text shows them as \xHH.
  */
-static char *text_escape(const char *val)
+char *out_escape(const char *val)
 {
 	size_t n = 0;
 	char *e, *p;
@@ -139,7 +139,7 @@ void out_string(struct out *o, const char *key, const char *text, const char *va
 	}
 	if (!text)
 		return;
-	esc = text_escape(val ? val : "");
+	esc = out_escape(val ? val : "");
 	fprintf(o->f, text, esc ? esc : "?");
 	free(esc);
 }

@@ -41,6 +41,9 @@ void out_null(struct out *o, const char *key, const char *text);
 /* A string printed only in text mode (headings, separators). */
 void out_text(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A copy of @s with control characters shown as \xHH, for terminals (free it); NULL on ENOMEM. */
+char *out_escape(const char *s);
+
 /* Embed an already-formed JSON value (e.g. a profile) under @key; printed as-is in text. */
 void out_json_raw(struct out *o, const char *key, const char *json_text);
 

@@ -74,6 +74,11 @@ def main():
     p = run(["profile", "validate", "--json=yaml", f"{EX}/pci-epf-test.json"])
     rc(p, 2, "validate --json=yaml")
     g.check("--json takes 'short' or 'pretty'" in p.stderr, f"--json=yaml: says why {p.stderr!r}")
+    # a name typed with an escape sequence is quoted back escaped, not replayed to the terminal
+    p = run(["profile", "clear", "a\x1b]0;x\x07b", "--yes"])
+    rc(p, 65, "clear with a control character in the name")
+    g.check("\x1b" not in p.stderr and '"a\\x1b]0;x\\x07b"' in p.stderr,
+            f"clear: the bad name is shown escaped: {p.stderr!r}")
     p = run(["profile", "validate", "no-such-file.json", f"{EX}/pci-epf-test.json"])
     rc(p, 66, "validate missing file")
     g.check("no-such-file.json: cannot open: No such file or directory [io]" in p.stdout,
