@@ -109,6 +109,10 @@ class Capture:
         for s in START:
             if os.path.exists(s):
                 self.todo.append((s, 0))
+        # the PCI functions of the loopback host bridge (bus 0x10) and of vNTB's virtual bus
+        for n in sorted(os.listdir("/sys/bus/pci/devices")):
+            if n.startswith(("0000:10:", "0000:20:")):
+                self.todo.append((f"/sys/bus/pci/devices/{n}", 0))
         for m in MODULES:
             for a in ("initstate", "refcnt"):
                 if os.path.exists(f"/sys/module/{m}/{a}"):

@@ -23,6 +23,7 @@ def main():
     ap.add_argument("--controller")
     ap.add_argument("--function")
     ap.add_argument("--pci")
+    ap.add_argument("--ntb", action="store_true")
     ap.add_argument("--ntb-link", action="store_true")
     ap.add_argument("--dma", action="store_true")
     a = ap.parse_args()
@@ -68,13 +69,13 @@ def main():
             bad.append(f"no PCI function {a.pci} (have {[x.get('address') for x in doc['pci_functions']]})")
         else:
             said.append(f"PCI {a.pci} {p[0].get('vendor')}:{p[0].get('device')} driver {p[0].get('driver')}")
-    if a.ntb_link:
+    if a.ntb or a.ntb_link:
         n = [n for n in doc["ntb_devices"] if n.get("pci_device") == a.pci or n.get("name") == a.pci]
         if not n:
             bad.append(f"no NTB device for {a.pci} (have {doc['ntb_devices']})")
         else:
             said.append(f"NTB {n[0].get('name')} link_up={n[0].get('link_up')}")
-            if n[0].get("link_up") is None:
+            if a.ntb_link and n[0].get("link_up") is None:
                 bad.append(f"NTB {n[0].get('name')}: link state unknown")
     if a.dma:
         ex = doc.get("dma_exports") or []
