@@ -17,20 +17,27 @@
 
 #include "epdmactl.h"
 
-int cli_set_json(struct cli *cli, const char *arg)
+int cli_json_mode(struct cli *cli, const char *arg, enum out_mode *mode)
 {
-	enum out_mode mode;
-
 	if (!arg)
-		mode = isatty(fileno(stdout)) ? OUT_JSON_PRETTY : OUT_JSON_SHORT;
+		*mode = isatty(fileno(stdout)) ? OUT_JSON_PRETTY : OUT_JSON_SHORT;
 	else if (!strcmp(arg, "short"))
-		mode = OUT_JSON_SHORT;
+		*mode = OUT_JSON_SHORT;
 	else if (!strcmp(arg, "pretty"))
-		mode = OUT_JSON_PRETTY;
+		*mode = OUT_JSON_PRETTY;
 	else {
 		cli_err(cli, "--json takes 'short' or 'pretty', not '%s'", arg);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int cli_set_json(struct cli *cli, const char *arg)
+{
+	enum out_mode mode;
+
+	if (cli_json_mode(cli, arg, &mode) < 0)
+		return -EINVAL;
 	if (mode == cli->mode)
 		return 0;
 	/* nothing has been printed yet: swap the printer */

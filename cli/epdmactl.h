@@ -36,6 +36,8 @@ int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_test(struct cli *cli, int argc, char **argv);
 int cmd_modules(struct cli *cli, int argc, char **argv);
 int cmd_devices(struct cli *cli, int argc, char **argv);
+/* The mode --json[=@arg] asks for (no @arg: pretty on a terminal); -EINVAL, said, if bad. */
+int cli_json_mode(struct cli *cli, const char *arg, enum out_mode *mode);
 /* Switch the printer to JSON for a group's own --json[=short|pretty]; before any output. */
 int cli_set_json(struct cli *cli, const char *arg);
 /* @path without the --root prefix (for output that must not depend on it). */

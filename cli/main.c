@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* epdmactl: global options and the dispatch table of command groups. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -99,16 +100,8 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+j::r:vVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			if (!optarg)
-				cli.mode = isatty(STDOUT_FILENO) ? OUT_JSON_PRETTY : OUT_JSON_SHORT;
-			else if (!strcmp(optarg, "short"))
-				cli.mode = OUT_JSON_SHORT;
-			else if (!strcmp(optarg, "pretty"))
-				cli.mode = OUT_JSON_PRETTY;
-			else {
-				cli_err(&cli, "--json takes 'short' or 'pretty', not '%s'", optarg);
+			if (cli_json_mode(&cli, optarg, &cli.mode) < 0)
 				return EPDMA_EXIT_USAGE;
-			}
 			break;
 		case 'r':
 			root = optarg;
@@ -133,6 +126,11 @@ int main(int argc, char **argv)
 	}
 
 	r = epdma_ctx_new(&cli.ctx);
+	if (r < 0 && r != -ENOMEM && getenv("EPDMA_ROOT")) {
+		/* the context takes its root from the environment: a bad one is a usage error */
+		cli_err(&cli, "EPDMA_ROOT=%s: %s", getenv("EPDMA_ROOT"), strerror(-r));
+		return EPDMA_EXIT_USAGE;
+	}
 	if (r < 0) {
 		cli_err(&cli, "cannot create the library context: %s", strerror(-r));
 		return epdma_exit_code(r);

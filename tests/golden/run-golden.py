@@ -291,6 +291,13 @@ def main():
     g.check(r.returncode == 2, f"status with an argument exits 2 (got {r.returncode})")
     r = g.run(epdmactl, ["status", "--json=loud"])
     g.check(r.returncode == 2, f"status --json=loud exits 2 (got {r.returncode})")
+    r = g.run(epdmactl, ["--json=loud", "status"])
+    g.check(r.returncode == 2 and "'short' or 'pretty'" in r.stderr,
+            f"--json=loud before the command exits 2 and says why (got {r.returncode})")
+    # the environment's root is checked like --root: a usage error that names the variable
+    r = g.run(epdmactl, ["status"], env={"EPDMA_ROOT": "/" + "a" * 5000})
+    g.check(r.returncode == 2 and r.stderr.startswith("epdmactl: EPDMA_ROOT=/aaa"),
+            f"EPDMA_ROOT too long: exit 2 naming it (got {r.returncode}: {r.stderr[:60]!r})")
     return g.finish("golden status")
 
 
