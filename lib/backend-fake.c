@@ -286,17 +286,24 @@ static int show(struct fnode *n, char *buf, size_t size)
 	}
 }
 
+/* What reading or writing @n as an attribute file gets: 0, or the kernel's errno. */
+static int check_file(const struct fnode *n)
+{
+	if (!n)
+		return -ENOENT;
+	if (n->type == EP_NODE_DIR)
+		return -EISDIR;
+	return n->type == EP_NODE_FILE ? 0 : -EINVAL;
+}
+
 static int fake_read(struct ep_backend *b, const char *path, char *buf, size_t size)
 {
 	struct fnode *n = lookup(to_fake(b), path);
 	int r;
 
-	if (!n)
-		return -ENOENT;
-	if (n->type == EP_NODE_DIR)
-		return -EISDIR;
-	if (n->type != EP_NODE_FILE)
-		return -EINVAL;
+	r = check_file(n);
+	if (r < 0)
+		return r;
 	r = show(n, buf, size);
 	if (r >= 0 && (size_t)r >= size)
 		r = (int)size - 1;
@@ -403,12 +410,9 @@ static int fake_write(struct ep_backend *b, const char *path, const char *value)
 	r = mutation(f);
 	if (r < 0)
 		return r;
-	if (!n)
-		return -ENOENT;
-	if (n->type == EP_NODE_DIR)
-		return -EISDIR;
-	if (n->type != EP_NODE_FILE)
-		return -EINVAL;
+	r = check_file(n);
+	if (r < 0)
+		return r;
 	r = store(f, n, value);
 	return r < 0 ? r : save_state(f);
 }
