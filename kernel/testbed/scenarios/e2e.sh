@@ -198,7 +198,12 @@ check_dma_mods() {
 	done
 	echo "dw_edma_aux and ntb_ep_dma live"
 }
-dma_step epdmad_loaded_dw_edma_aux_and_ntb_ep_dma check_dma_mods
+# Loading them needs no DMA export, only that the kernel has them.
+if modinfo -n dw_edma_aux >/dev/null 2>&1 && modinfo -n ntb_ep_dma >/dev/null 2>&1; then
+	step epdmad_loaded_dw_edma_aux_and_ntb_ep_dma check_dma_mods
+else
+	ktap_todo epdmad_loaded_dw_edma_aux_and_ntb_ep_dma "dw_edma_aux/ntb_ep_dma not built in the testbed kernel"
+fi
 
 check_provider() {
 	aux=$(ls -d /sys/bus/auxiliary/devices/ntb_hw_epf.ep_dma_v1.* 2>/dev/null | head -1)
@@ -311,7 +316,6 @@ check_clear() {
 	echo "tree empty; NTB devices: '$(ls /sys/bus/ntb/devices | xargs)'"
 }
 step profile_clear_leaves_empty_tree check_clear
-step capture_cleared_trees capture testbed-cleared
 
 # Controller removed while a profile is applied: all or nothing, never half.
 check_remove_during_apply() {
@@ -337,7 +341,8 @@ step fault_controller_removed_during_apply check_remove_during_apply
 
 timing journey_s "$(since "$T0")"
 echo "journey took $(since "$T0") s" >&2
-journalctl -u epdmad.service --no-pager -o short-monotonic >&2
 ktap_check_kernel_log
+# Last: reading sysfs after clear has crashed the kernel under test (E2E-FINDINGS.md).
+step capture_cleared_trees capture testbed-cleared
 sync
 ktap_finish
