@@ -55,10 +55,9 @@ def ntb_ep_dma(devdir, mode, delay=0.1, ready_after=0.0):
     os.rename(tmp, os.path.join(devdir, "result"))
 
 
-def ntb_ep_dma_series(devdir, answers):
-    """answer successive writes to run (seen as mtime changes), one answer each"""
+def ntb_ep_dma_series(devdir, answers, last):
+    """answer successive writes to run (seen as mtime changes from @last), one answer each"""
     run = os.path.join(devdir, "run")
-    last = os.stat(run).st_mtime_ns
     seq = 1
     for answer in answers:
         deadline = time.time() + 20
@@ -81,7 +80,10 @@ def ntb_ep_dma_series(devdir, answers):
 def series(epdmactl, name, answers, count, want_rc):
     root, devdir = setup()
     time.sleep(0.01)	# the run file's mtime must change visibly on the first write
-    p = multiprocessing.Process(target=ntb_ep_dma_series, args=(devdir, answers))
+    # the baseline is taken here, not in the child: a loaded machine may start the child
+    # after epdmactl's first write, which it would then never see
+    last = os.stat(os.path.join(devdir, "run")).st_mtime_ns
+    p = multiprocessing.Process(target=ntb_ep_dma_series, args=(devdir, answers, last))
     p.start()
     r = g.run(epdmactl, ["--root", root, "test", "run", "--json", "--count", str(count),
                          "--timeout", "5"])
