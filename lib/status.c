@@ -986,8 +986,8 @@ void epdma_status_free(struct epdma_status *st)
 		     STR_MEMBER(st->dma_exports, parent), STR_MEMBER(st->dma_exports, driver));
 	FREE_RECORDS(st->dma_channels, st->n_dma_channels, STR_MEMBER(st->dma_channels, name),
 		     STR_MEMBER(st->dma_channels, device), STR_MEMBER(st->dma_channels, driver));
-	FREE_RECORDS(st->test_devices, st->n_test_devices,
-		     STR_MEMBER(st->test_devices, device), STR_MEMBER(st->test_devices, peer_state));
+	FREE_RECORDS(st->test_devices, st->n_test_devices, STR_MEMBER(st->test_devices, device),
+		     STR_MEMBER(st->test_devices, peer_state));
 	FREE_RECORDS(st->modules, st->n_modules, STR_MEMBER(st->modules, name));
 	free(st);
 }

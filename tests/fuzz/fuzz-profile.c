@@ -65,9 +65,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (epdma_profile_get_role(p) == EPDMA_ROLE_ENDPOINT &&
 	    epdma_plan_new(ctx, p, &plan, &err) == 0) {
-		for (size_t i = 0; i < epdma_plan_count(plan); i++)
-			if (!epdma_plan_op(plan, i)->path[0] || strstr(epdma_plan_op(plan, i)->path, ".."))
+		for (size_t i = 0; i < epdma_plan_count(plan); i++) {
+			const char *path = epdma_plan_op(plan, i)->path;
+
+			if (!path[0] || strstr(path, ".."))
 				abort();
+		}
 		epdma_plan_free(plan);
 	}
 	free(j1);

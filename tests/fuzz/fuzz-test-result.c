@@ -5,9 +5,9 @@
  * without a crash, a read past the buffer, or an accepted result that breaks the invariants
  * the printers rely on.
  *
- * Built with -DEPDMA_FUZZ_REPLAY and replay-main.c it is a plain program that runs every file given on the
- * command line (or in the directories given) through the same checks: the committed corpus
- * becomes a regression test in every build, sanitizers included.
+ * Built with -DEPDMA_FUZZ_REPLAY and replay-main.c it is a plain program that runs every file
+ * given on the command line (or in the directories given) through the same checks: the
+ * committed corpus becomes a regression test in every build, sanitizers included.
  */
 #include <errno.h>
 #include <stdint.h>
