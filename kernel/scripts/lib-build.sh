@@ -19,12 +19,14 @@ series_patches() {
 	done < "$pdir/series"
 }
 
-# touched_dirs PATCH... : the fixed directory list plus the directory of every .c file touched.
+# touched_dirs PATCH... : the fixed directory list plus the directory of every .c file touched,
+# without directories below another listed one (make would build them twice, in parallel).
 touched_dirs() {
 	{
 		printf '%s\n' "${EPDMA_CHECK_DIRS[@]}"
 		grep -h '^+++ b/.*\.c$' "$@" 2>/dev/null | sed 's|^+++ b/||' | xargs -r -n1 dirname
-	} | grep -v '^tools/\|^Documentation/\|^scripts/' | sort -u
+	} | grep -v '^tools/\|^Documentation/\|^scripts/' | sort -u |
+		awk '{ for (i = 1; i <= n; i++) if (index($0, kept[i] "/") == 1) next; kept[++n] = $0; print }'
 }
 
 # arch_make_args ARCH : print the make variables for ARCH (x86_64 or arm64), one per line.
