@@ -85,3 +85,59 @@ load_loopback() {
 	modprobe pci-epc-loopback "$@" || return 1
 	[ -e /sys/class/pci_epc/loopback-epc ] && [ -d "$CFS/controllers/loopback-epc" ]
 }
+
+# vntb_dma_setup LOOPBACK_PROFILE VNTB_ATTR=VALUE...: the series' chain up to the host
+# binding. Loads the loopback EPC with the given BAR profile, creates vNTB function func1 with
+# the R-Car S4 IDs and the given driver attributes, binds and starts it, loads ntb_hw_epf and
+# dw_edma_aux, and waits for the host function to be bound. vNTB's virtual device must not
+# carry the host function's IDs: both ends live in one kernel, and vNTB's own PCI driver would
+# bind the host function. Sets HOST_DEV and NTB_EP_DMA_DBG.
+HOST_DEV=0000:10:00.0
+NTB_EP_DMA_DBG=/sys/kernel/debug/ntb_ep_dma/$HOST_DEV
+vntb_dma_setup() {
+	local f v kv
+	load_loopback "profile=$1" || return 1
+	shift
+	modprobe ntb && modprobe pci-epf-vntb || return 1
+	f=$CFS/functions/pci_epf_vntb/func1
+	mkdir "$f" || return 1
+	echo 0x1912 > "$f/vendorid"
+	echo 0x0030 > "$f/deviceid"
+	echo 0x05 > "$f/baseclass_code"
+	echo 0x00 > "$f/subclass_code"
+	echo 32 > "$f/msi_interrupts"
+	v=$f/pci_epf_vntb.0
+	for kv in "$@" vntb_vid=0x1957 vntb_pid=0x080a vbus_number=0x20; do
+		echo "${kv#*=}" > "$v/${kv%%=*}" || { log "cannot set ${kv%%=*}"; return 1; }
+	done
+	ln -s "$f" "$CFS/controllers/loopback-epc/" || return 1
+	modprobe ntb_hw_epf && modprobe dw_edma_aux || return 1
+	echo 1 > "$CFS/controllers/loopback-epc/start" || return 1
+	wait_for 10 test -e "/sys/bus/pci/devices/$HOST_DEV/driver"
+}
+
+# ntb_ep_dma_run_once: wait for ntb_ep_dma's peer, run one transfer, wait for a pass.
+ntb_ep_dma_run_once() {
+	wait_for 10 grep -q 1 "$NTB_EP_DMA_DBG/ready" 2>/dev/null || return 1
+	echo 1 > "$NTB_EP_DMA_DBG/run" || return 1
+	wait_for 10 grep -q 'peer_state: pass' "$NTB_EP_DMA_DBG/result"
+}
+
+# ntb_ep_dma_scenario: the KTAP lines of one bring-up run after vntb_dma_setup.
+ntb_ep_dma_scenario() {
+	local D=$NTB_EP_DMA_DBG
+	dmesg | grep -E 'exports DMA|ntb_hw_epf|vntb|dw.edma' | tail -8 >&2
+	modprobe ntb_ep_dma
+	if wait_for 10 grep -q 1 "$D/ready" 2>/dev/null; then
+		ktap_ok ntb_ep_dma_ready
+		echo 1 > "$D/run"
+		if wait_for 10 grep -q 'peer_state: pass' "$D/result"; then
+			ktap_ok ntb_ep_dma_run "$(grep -E 'last_status|last_len|peer_state' "$D/result" | xargs)"
+		else
+			ktap_fail ntb_ep_dma_run "$(cat "$D/result" 2>&1 | xargs)"
+		fi
+	else
+		ktap_fail ntb_ep_dma_ready "ready: $(cat "$D/ready" 2>&1); aux devices: $(ls /sys/bus/auxiliary/devices 2>&1 | xargs); dma: $(ls /sys/class/dma 2>&1 | xargs)"
+	fi
+	cat "$LB_DBG/stats" >&2
+}
