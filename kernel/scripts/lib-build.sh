@@ -10,7 +10,7 @@ EPDMA_CHECK_DIRS=(drivers/pci/endpoint drivers/pci/controller/dwc drivers/dma/dw
 
 # series_patches: print the absolute paths of the patches named by kernel/patches/series.
 series_patches() {
-	local pdir=$EPDMA_TOP/kernel/patches p
+	local pdir=$EPDMA_PATCHES p
 	[ -f "$pdir/series" ] || return 0
 	while read -r p; do
 		p=${p%%#*}

@@ -9,6 +9,8 @@ EPDMA_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 EPDMA_CACHE=${EPDMA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/epdma}
 EPDMA_KVER_SAFE=${EPDMA_KERNEL_VERSION//[~:]/_}
 EPDMA_DL=$EPDMA_CACHE/dl
+# The patch set to apply (default: this checkout's kernel/patches; override to test an export).
+EPDMA_PATCHES=${EPDMA_PATCHES:-$EPDMA_TOP/kernel/patches}
 EPDMA_BASE_SRC=$EPDMA_CACHE/base/$EPDMA_KVER_SAFE	# pristine unpacked tree, a git repo
 EPDMA_JOBS=${EPDMA_JOBS:-$(nproc)}
 
