@@ -149,13 +149,32 @@ static void format_error(const struct epdma_error *e, char *buf, size_t size)
 		snprintf(buf, size, "%s", strerror(e->code < 0 ? -e->code : EIO));
 }
 
-/* Load @names (NULL-terminated) for @d; on failure records the event and returns -errno. */
+static const char *module_failure(const struct epdma_module_result *res)
+{
+	switch (res->action) {
+	case EPDMA_MODULE_NOT_FOUND:
+		return "not found for this kernel";
+	case EPDMA_MODULE_BLACKLISTED:
+		return "blacklisted";
+	default:
+		return res->error ? strerror(-res->error) : "failed";
+	}
+}
+
+/*
+ * Load @names (NULL-terminated) for @d. Every module that can be loaded is, whatever happens
+ * to the others: a host profile with one missing module still gets all the others. One
+ * "modules-failed" event and the device's error name every module that was not loaded and
+ * why (libepdma logs each one's full message too); the device is marked failed, since its
+ * profile is not fully in place, and -errno of the first failure is returned.
+ */
 static int load_modules(struct device *d, const char *profile, const char *const *names)
 {
 	struct epdma_module_result res[MAX_MODULES];
 	struct epdma_error e = { 0 };
 	unsigned int flags = cfg->no_module_insert ? EPDMA_MODULES_DRY_RUN : 0;
-	size_t n = 0;
+	size_t n = 0, nfailed = 0;
+	char failed[200] = "";
 	int r;
 
 	while (names[n])
@@ -163,17 +182,29 @@ static int load_modules(struct device *d, const char *profile, const char *const
 	if (n == 0)
 		return 0;
 	/* one result per name: callers pass at most MAX_MODULES names */
+	memset(res, 0, sizeof(res));
 	r = epdma_modules_load(ctx, names, flags, res, &e);
-	for (size_t i = 0; i < n && i < MAX_MODULES; i++)
+	for (size_t i = 0; i < n && i < MAX_MODULES; i++) {
 		if (res[i].action == EPDMA_MODULE_LOADED)
 			events_add(LOG_INFO, "module-loaded", d->info.name, profile, 0,
 				   "module %s %s", res[i].name,
 				   cfg->no_module_insert ? "resolved (not inserted: dry run)" :
 							   "loaded");
+		if (!res[i].error)
+			continue;
+		nfailed++;
+		if (strlen(failed) + strlen(res[i].name) + 40 < sizeof(failed))
+			snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed),
+				 "%s%s (%s)", failed[0] ? ", " : "", res[i].name,
+				 module_failure(&res[i]));
+	}
 	if (r < 0) {
-		char msg[600];
+		char msg[600], first[400];
 
-		format_error(&e, msg, sizeof(msg));
+		format_error(&e, first, sizeof(first));
+		snprintf(msg, sizeof(msg), "%zu of %zu module(s) not loaded: %s%s; %s",
+			 nfailed ? nfailed : 1, n, failed[0] ? failed : "?",
+			 nfailed < n ? " (the others are loaded)" : "", first);
 		events_add(LOG_ERR, "modules-failed", d->info.name, profile, r,
 			   "cannot load modules for profile %s: %s", profile, msg);
 		set_state(d, STATE_FAILED, profile, r, msg);

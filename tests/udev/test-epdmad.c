@@ -8,6 +8,8 @@
  * Assertions are about what a user sees: files and links in configfs, the ops the daemon
  * performed, the daemon's status/events replies, its exit status and its memory.
  */
+#include <sys/utsname.h>
+
 #include "harness.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -405,6 +407,78 @@ static void test_host(void)
 	kill(dpid, SIGHUP);
 	wait_state("0000:02:00.0", "modules-loaded");
 	CHECK(count_events("host-modules", "host-other") == 1, "host-modules after reload");
+	daemon_stop();
+}
+
+/* The "error" of device @name in the daemon's status, or "" */
+static void device_error(const char *name, char *buf, size_t size)
+{
+	struct json_object *o = request("{\"request\":\"status\"}"), *st, *devs;
+
+	buf[0] = '\0';
+	CHECK(reply_ok(o) && json_object_object_get_ex(o, "status", &st) &&
+		      json_object_object_get_ex(st, "devices", &devs),
+	      "status request");
+	for (size_t i = 0; i < json_object_array_length(devs); i++) {
+		struct json_object *d = json_object_array_get_idx(devs, i), *n, *e;
+
+		if (json_object_object_get_ex(d, "name", &n) &&
+		    !strcmp(json_object_get_string(n), name) &&
+		    json_object_object_get_ex(d, "error", &e))
+			snprintf(buf, size, "%s", json_object_get_string(e));
+	}
+	json_object_put(o);
+}
+
+/*
+ * A host profile naming a module this kernel does not have: the modules before and after it
+ * are still loaded, and the missing ones are named, with why, in the device's error and in
+ * one modules-failed event. The module directory is made like a real one: tiny ELF objects
+ * with a .modinfo section, indexed by depmod.
+ */
+static void test_host_partial_modules(void)
+{
+	char mdir[700], cmd[2200], path[800], err[1024];
+	struct utsname u;
+	const char *fn;
+
+	CHECK(uname(&u) == 0, "uname");
+	snprintf(mdir, sizeof(mdir), "%s/lib/modules/%s", root, u.release);
+	mkdirs("%s/kernel/epdma", mdir);
+	snprintf(path, sizeof(path), "%s/fake.c", root);
+	write_file(path, "__attribute__((section(\".modinfo\"), used)) static const char mi[] = "
+			 "\"license=GPL\\0name=epdma_fake\\0\";\n");
+	snprintf(path, sizeof(path), "%s/modules.order", mdir);
+	write_file(path, "");
+	snprintf(path, sizeof(path), "%s/fake.c", root);
+	snprintf(cmd, sizeof(cmd), "cc -c -o %s/kernel/epdma/epdma_fake.ko %s 2>/dev/null && "
+		 "depmod -b %s %s 2>/dev/null", mdir, path, root, u.release);
+	if (system(cmd) != 0) {
+		printf("SKIP %s: needs cc and depmod\n", test_name);
+		teardown();
+		exit(77);
+	}
+
+	snprintf(path, sizeof(path), "%s/host.json", profiles);
+	write_file(path, "{ \"version\": 1, \"name\": \"host-partial\", \"role\": \"host\",\n"
+			 "  \"match\": { \"vendor\": \"0x1912\", \"device\": \"0x0030\" },\n"
+			 "  \"modules\": [ \"ntb_hw_epf\", \"epdma_nosuch\", \"epdma_fake\",\n"
+			 "                \"epdma_nosuch2\" ] }\n");
+	daemon_start("--no-module-insert");
+	fn = umockdev_testbed_add_device(tb, "pci", "0000:01:00.0", NULL, "vendor", "0x1912",
+					 "device", "0x0030", NULL, "PCI_ID", "1912:0030", NULL);
+	CHECK(fn, "add pci device");
+	wait_state("0000:01:00.0", "failed");
+	/* the module after the missing one was still loaded (dry run: resolved) */
+	CHECK(count_events("module-loaded", "host-partial") == 1,
+	      "epdma_fake, listed after a missing module, was not loaded");
+	CHECK(count_events("modules-failed", "host-partial") == 1, "one modules-failed event");
+	device_error("0000:01:00.0", err, sizeof(err));
+	CHECK(strstr(err, "2 of 4 module(s) not loaded") &&
+		      strstr(err, "epdma_nosuch (not found") &&
+		      strstr(err, "epdma_nosuch2 (not found") && strstr(err, "others are loaded"),
+	      "the error does not name both missing modules: '%s'", err);
+	CHECK(daemon_alive(), "daemon died");
 	daemon_stop();
 }
 
@@ -869,6 +943,7 @@ static const struct {
 	{ "invalid-profile", test_invalid_profile }, { "burst", test_burst },
 	{ "sighup-storm", test_sighup_storm }, { "ipc-robustness", test_ipc_robustness },
 	{ "unprivileged", test_unprivileged }, { "host", test_host },
+	{ "host-partial-modules", test_host_partial_modules },
 	{ "notify", test_notify },	 { "late-configfs", test_late_configfs },
 	{ "journal", test_journal },	 { "udev-rule", test_udev_rule },
 	{ "apply-lock", test_apply_lock }, { "apply-rollback", test_apply_rollback },
