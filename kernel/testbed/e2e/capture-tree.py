@@ -12,6 +12,7 @@ unreadable and write-only attributes are left out; an otherwise empty directory 
 import os
 import shutil
 import sys
+import time
 
 START = [
     "/sys/class/pci_epc",
@@ -136,6 +137,9 @@ def main():
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
     n = Capture(out).run()
+    # where and when: not read by epdmactl (it only looks below sys/)
+    with open(os.path.join(out, "CAPTURED"), "w") as f:
+        f.write(f"kernel {os.uname().release}\n{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}\n")
     print(f"captured {n} files into {out}")
     return 0
 

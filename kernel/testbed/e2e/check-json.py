@@ -43,8 +43,16 @@ def main():
     bad = []
     said = [f"valid against {a.kind}.schema.json"]
     if a.kind == "test-result":
-        if doc.get("peer_state") != "pass":
-            bad.append(f"peer_state {doc.get('peer_state')!r}")
+        res = doc.get("result") or {}
+        if doc.get("passed") is not True or doc.get("outcome") != "pass":
+            bad.append(f"outcome {doc.get('outcome')!r}, error {doc.get('error')!r}")
+        elif res.get("peer_state") not in (None, "pass"):
+            bad.append(f"passed but the peer says {res.get('peer_state')!r}")
+        else:
+            t = doc.get("transfer") or {}
+            said.append(f"{doc.get('outcome')} via {doc.get('via')} on {doc.get('device')}: "
+                        f"{t.get('transfers')} transfer(s), {t.get('bytes')} bytes, "
+                        f"{t.get('errors')} errors")
         return report(bad, said)
     if a.controller:
         c = [c for c in doc["controllers"] if c.get("name") == a.controller]
