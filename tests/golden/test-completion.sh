@@ -69,6 +69,20 @@ expect "epdmactl test " run
 expect "epdmactl test run --" --timeout
 expect "epdmactl test run --" --device
 expect "epdmactl test run --" --count
+expect "epdmactl test " watch
+for o in --size --depth --channel --direction --no-verify --via; do
+	expect "epdmactl test run --" $o
+	expect_not "epdmactl test watch --" $o
+done
+expect "epdmactl test watch --" --count
+expect "epdmactl test run --direction " read
+expect "epdmactl test run --direction " write
+expect_not "epdmactl test run --direction " --json
+expect "epdmactl test run --via " netlink
+expect "epdmactl test run --channel " any
+expect "epdmactl test run --size " 1M
+expect "epdmactl test run --depth " 8
+expect "epdmactl test run --size 64K --" --no-verify
 expect "epdmactl --root $HERE/fixtures/host-dma test run --device " 0000:01:00.0
 expect "epdmactl --root $HERE/fixtures/ep-vntb profile export --controller " e65d0000.pcie-ep
 expect "epdmactl modules " load
