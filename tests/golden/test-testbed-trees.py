@@ -12,9 +12,11 @@ clear`. For both, status must succeed, validate against the schema and say what 
 in the guest at that moment. Then the synthetic fixtures of tests/golden/fixtures (which the
 golden files are made from) are held against reality: every attribute a fake vNTB function,
 controller or DMA export carries must exist in the real tree, so a fake cannot drift into
-showing something the kernel does not have.
+showing something the kernel does not have. An attribute the capture lacks but a patch of
+kernel/patches adds is reported as a stale capture (a note, not a failure).
 """
 import os
+import re
 import sys
 
 import golden_util as g
@@ -92,13 +94,31 @@ def attrs(path):
 UNREADABLE = {"mw2", "mw3", "mw4"}
 
 
+def in_series(name):
+    """does a patch of kernel/patches declare a sysfs attribute @name (XXX_ATTR...(name, ...)"""
+    pdir = os.path.join(g.TOP, "kernel/patches")
+    pat = re.compile(rf"^\+.*ATTR\w*\(\s*{re.escape(name)}\s*[,)]", re.M)
+    for f in sorted(os.listdir(pdir)):
+        if f.endswith(".patch"):
+            with open(os.path.join(pdir, f), errors="replace") as fh:
+                if pat.search(fh.read()):
+                    return True
+    return False
+
+
 def only_real(what, fake, real):
     if not g.check(fake is not None and real is not None, f"{what}: directory missing"):
         return
     extra = sorted(fake - real - UNREADABLE)
-    g.check(not extra, f"{what}: the fake has attributes the kernel does not: {extra} (if the "
-            "kernel gained them, capture the trees again: kernel/testbed/run e2e, then "
-            "kernel/testbed/e2e/update-fixtures)")
+    # newer than the capture: the series adds them, the capture predates it
+    stale = [a for a in extra if in_series(a)]
+    if stale:
+        print(f"NOTE: {what}: {stale} come with kernel/patches but are not in the captured "
+              "tree yet; capture again: kernel/testbed/run e2e, then "
+              "kernel/testbed/e2e/update-fixtures", file=sys.stderr)
+    extra = [a for a in extra if a not in stale]
+    g.check(not extra, f"{what}: the fake has attributes the kernel does not have and the "
+            f"series does not add: {extra}")
 
 
 def fakes_vs_reality():

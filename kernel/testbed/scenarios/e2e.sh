@@ -260,8 +260,8 @@ check_link_down_during_run() {
 	timeout 90 epdmactl test run --count 1000 --timeout 10 > /tmp/ldr.out 2>&1 & p=$!
 	sleep 1	# some transfers pass first
 	kill -0 $p 2>/dev/null || { wait $p; echo "the run ended (exit $?) before the link went down: $(head -2 /tmp/ldr.out)"; return 1; }
-	echo down > "$LB_DBG/link"
 	t=$(now)
+	echo down > "$LB_DBG/link"	# returns once the host side has let go
 	wait $p; rc=$?
 	dt=$(since "$t")
 	echo up > "$LB_DBG/link"
