@@ -141,10 +141,14 @@ int lb_ep_rw(struct lb_epc *lb, u64 addr, void *buf, size_t len, bool write)
  * Host memory (DMA address == physical address, no IOMMU), or the host's MSI
  * doorbell: a 4-byte write there is a message signalled interrupt.
  *
- * Return: 0, or -EFAULT for an address nothing decodes.
+ * Return: 0, -EIO while the link is down, or -EFAULT for an address nothing
+ * decodes.
  */
 int lb_pci_rw(struct lb_epc *lb, u64 addr, void *buf, size_t len, bool write)
 {
+	/* No link, no host: the EP's reads fail and its writes go nowhere */
+	if (!READ_ONCE(lb->link_up))
+		return -EIO;
 	if (lb_in(addr, len, LB_MSI_ADDR, 4) || lb_in(LB_MSI_ADDR, 4, addr, len)) {
 		u32 data;
 

@@ -57,6 +57,7 @@ struct lb_edma {
 	struct workqueue_struct *wq;
 	struct work_struct work;
 	bool dying;
+	bool hold;			/* debugfs: doorbells wait (a stalled engine) */
 
 	struct lb_edma_ll ll[2][LB_EDMA_MAX_CHANS];
 
@@ -163,7 +164,7 @@ static void lb_kick(void *ctx)
 	struct lb_edma *e = ctx;
 
 	/* Called under dw-edma's locks with IRQs off: only queue. */
-	if (!READ_ONCE(e->dying))
+	if (!READ_ONCE(e->dying) && !READ_ONCE(e->hold))
 		queue_work(e->wq, &e->work);
 }
 
@@ -304,6 +305,32 @@ static int lb_layout_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(lb_layout);
 
+/*
+ * "hold": 1 stalls the engine (doorbells are latched but no transfer runs),
+ * so a fault test can act while a transfer is in flight; 0 runs what was
+ * rung in the meantime.
+ */
+static int lb_hold_get(void *data, u64 *val)
+{
+	struct lb_edma *e = data;
+
+	*val = READ_ONCE(e->hold);
+	return 0;
+}
+
+static int lb_hold_set(void *data, u64 val)
+{
+	struct lb_edma *e = data;
+
+	if (val > 1)
+		return -EINVAL;
+	WRITE_ONCE(e->hold, val);
+	if (!val && !READ_ONCE(e->dying))
+		queue_work(e->wq, &e->work);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(lb_hold_fops, lb_hold_get, lb_hold_set, "%llu\n");
+
 /* ---- public API ---- */
 
 struct lb_edma *lb_edma_create(struct device *parent,
@@ -370,6 +397,7 @@ struct lb_edma *lb_edma_create(struct device *parent,
 	e->debugfs = debugfs_create_dir(name, NULL);
 	debugfs_create_file("stats", 0444, e->debugfs, e, &lb_stats_fops);
 	debugfs_create_file("layout", 0444, e->debugfs, e, &lb_layout_fops);
+	debugfs_create_file_unsafe("hold", 0600, e->debugfs, e, &lb_hold_fops);
 	return e;
 
 err:

@@ -91,6 +91,13 @@ struct lb_stats {
 	unsigned long links_up, links_down;
 };
 
+/* How the debugfs knob took the link down */
+enum {
+	LB_DOWN_NONE,
+	LB_DOWN_HOTPLUG,	/* "down": the PCI core marks the function disconnected */
+	LB_DOWN_LOST,		/* "lost": it only sees all-ones reads until removal */
+};
+
 struct lb_epc {
 	struct device *dev;		/* parent of the EPC and the host bridge */
 	struct pci_epc *epc;
@@ -116,7 +123,7 @@ struct lb_epc {
 	struct mutex link_mutex;
 	struct work_struct link_work;
 	bool started;			/* EPC start() requested */
-	bool forced_down;		/* debugfs: hold the link down */
+	int forced_down;		/* debugfs: hold the link down (LB_DOWN_*) */
 	struct pci_bus *bus;
 
 	/* interrupts (host side) */

@@ -1,7 +1,12 @@
 # Scenario series-faults: the series' chain (shared-BAR layout of the series
 # scenario) under stress: the host modules unload and reload 20 times with a
-# passing run each time, then the link goes down in the middle of a run,
-# which must end with an error, not a hang.
+# passing run each time; then the link goes down while a DMA transfer of a
+# run is in flight (the eDMA model holds it), once as a hot-unplug the PCI
+# core is told about ("down") and once as a loss it is not told about
+# ("lost"). Each time the run must end with an error, not hang, the host
+# must unbind without waiting for the dead endpoint, the endpoint's NTB
+# client must see the link go down and forget the host's buffer, and after
+# the link comes back a new run must pass. Last, a link cycle while idle.
 . /testbed/lib.sh
 
 setup() {
@@ -11,6 +16,8 @@ setup() {
 ktap_check setup setup
 
 D=$NTB_EP_DMA_DBG
+EP_DBG=/sys/kernel/debug/ntb_ep_dma/0000:20:00.0	# vNTB's virtual bus on the endpoint
+EDMA=/sys/kernel/debug/lb-edma-loopback-epc
 run_once() { ntb_ep_dma_run_once; }
 modprobe ntb_ep_dma
 ktap_check first_run run_once
@@ -29,20 +36,81 @@ else
 	ktap_fail reload_20_times "$fails failures in $i cycles"
 fi
 
-# link down in the middle of a run: the run must end (with an error), not hang
-rm -f /tmp/runrc
-(echo 1 > "$D/run" 2>/dev/null; echo $? > /tmp/runrc) &
+doorbells() { sed -n 's/^doorbells \([0-9]*\)$/\1/p' "$EDMA/stats"; }
+aborts() { sed -n 's/^aborts \([0-9]*\)$/\1/p' "$EDMA/stats"; }
+aborted() { [ "$(aborts)" -gt "$ab" ]; }
+rung() { [ "$(doorbells)" -gt "$before" ]; }
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# link_drop HOW: a run whose DMA transfer is in flight when the link goes
+# down HOW (down|lost) must fail within 15 s; the host must let go of the
+# function quickly; after link up a run must pass.
+link_drop() {
+	how=$1
+	wait_for 10 grep -q 1 "$D/ready" 2>/dev/null
+	rm -f /tmp/runrc
+	echo 1 > "$EDMA/hold"
+	before=$(doorbells)
+	(echo 1 > "$D/run" 2>/tmp/runerr; echo $? > /tmp/runrc) &
+	if wait_for 10 rung; then
+		ktap_ok "dma_in_flight_$how" "doorbells $before -> $(doorbells), transfer held"
+	else
+		ktap_fail "dma_in_flight_$how" "no doorbell rung within 10 s: $(cat "$D/result" 2>&1 | xargs)"
+	fi
+	t0=$(now_ms)
+	echo "$how" > "$LB_DBG/link"
+	t1=$(now_ms)
+	if wait_for 15 test -f /tmp/runrc; then
+		rc=$(cat /tmp/runrc)
+		if [ "$rc" -ne 0 ]; then
+			ktap_ok "link_${how}_during_run" "run failed ($(cat /tmp/runerr | xargs)) $(( $(now_ms) - t0 )) ms after the link went $how"
+		else
+			ktap_fail "link_${how}_during_run" "run reported success although the link went $how"
+		fi
+	else
+		ktap_fail "link_${how}_during_run" "run still blocked 15 s after the link went $how"
+	fi
+	# The host must not wait out command timeouts on an endpoint that is gone:
+	# unbinding ntb_ep_dma, dw_edma_aux and ntb_hw_epf takes the run's DMA
+	# timeout (5 s) at most, plus little.
+	if [ $((t1 - t0)) -lt 7000 ] && [ ! -e "/sys/bus/pci/devices/$HOST_DEV" ]; then
+		ktap_ok "host_unbound_$how" "link $how took $((t1 - t0)) ms"
+	else
+		ktap_fail "host_unbound_$how" "link $how took $((t1 - t0)) ms; device: $(ls -d /sys/bus/pci/devices/$HOST_DEV 2>&1)"
+	fi
+	# The endpoint's client must hear of it and forget the host's buffer
+	if grep -qx 'link_up: 0' "$EP_DBG/result" && grep -qx 'peer_dma: 0x0' "$EP_DBG/result"; then
+		ktap_ok "ep_link_down_$how"
+	else
+		ktap_fail "ep_link_down_$how" "endpoint side: $(grep -E 'link_up|peer_dma|peer_state' "$EP_DBG/result" 2>&1 | xargs)"
+	fi
+	# The held transfer now runs without a link: the engine must abort it
+	# (reads of host memory fail), not copy from or to host memory
+	ab=$(aborts)
+	echo 0 > "$EDMA/hold"
+	if wait_for 5 aborted; then
+		ktap_ok "held_dma_aborted_$how" "aborts $ab -> $(aborts)"
+	else
+		ktap_fail "held_dma_aborted_$how" "aborts $ab -> $(aborts): $(xargs < "$EDMA/stats")"
+	fi
+	echo up > "$LB_DBG/link"
+	if wait_for 10 test -e "/sys/bus/pci/devices/$HOST_DEV/driver" && run_once; then
+		ktap_ok "run_after_relink_$how" "$(grep -E 'last_status|peer_state|peer_seq' "$D/result" | xargs)"
+	else
+		ktap_fail "run_after_relink_$how" "$(cat "$D/result" 2>&1 | xargs)"
+	fi
+}
+link_drop down
+link_drop lost
+
+# idle link cycle: nothing in flight
 echo down > "$LB_DBG/link"
-if wait_for 15 test -f /tmp/runrc; then
-	ktap_ok link_down_during_run "run returned $(cat /tmp/runrc) after the link went down"
-else
-	ktap_fail link_down_during_run "run still blocked 15 s after the link went down"
-fi
 echo up > "$LB_DBG/link"
 if wait_for 10 test -e "/sys/bus/pci/devices/$HOST_DEV/driver" && run_once; then
-	ktap_ok run_after_relink
+	ktap_ok run_after_idle_relink
 else
-	ktap_fail run_after_relink "$(cat "$D/result" 2>&1 | xargs)"
+	ktap_fail run_after_idle_relink "$(cat "$D/result" 2>&1 | xargs)"
 fi
+cat "$LB_DBG/stats" "$EDMA/stats" >&2
 ktap_check_kernel_log
 ktap_finish
