@@ -450,11 +450,21 @@ static void lb_link_up(struct lb_epc *lb)
 	pci_epc_linkup(lb->epc);
 }
 
+/* What pciehp's pci_dev_set_disconnected() does on a surprise removal */
+static int lb_set_disconnected(struct pci_dev *pdev, void *unused)
+{
+	xchg(&pdev->error_state, pci_channel_io_perm_failure);
+	return 0;
+}
+
 /*
- * Link down. @surprise: the host loses the function before its drivers are
- * told (fault injection); otherwise they unbind while it still answers.
+ * Link down. @surprise (LB_DOWN_*, fault injection): the host loses the
+ * function before its drivers are told: reads return all ones and writes
+ * are dropped. With LB_DOWN_HOTPLUG the PCI core also marks the function
+ * disconnected before it removes it, as pciehp does. LB_DOWN_NONE (stop):
+ * the drivers unbind while the function still answers.
  */
-static void lb_link_down(struct lb_epc *lb, bool surprise)
+static void lb_link_down(struct lb_epc *lb, int surprise)
 {
 	unsigned long flags;
 
@@ -464,6 +474,8 @@ static void lb_link_down(struct lb_epc *lb, bool surprise)
 		raw_spin_unlock_irqrestore(&lb->lock, flags);
 	}
 	pci_lock_rescan_remove();
+	if (surprise == LB_DOWN_HOTPLUG)
+		pci_walk_bus(lb->bus, lb_set_disconnected, NULL);
 	pci_stop_root_bus(lb->bus);
 	pci_remove_root_bus(lb->bus);
 	pci_unlock_rescan_remove();
@@ -472,7 +484,8 @@ static void lb_link_down(struct lb_epc *lb, bool surprise)
 	lb->link_up = false;
 	raw_spin_unlock_irqrestore(&lb->lock, flags);
 	lb->stats.links_down++;
-	dev_info(lb->dev, "link down%s\n", surprise ? " (forced)" : "");
+	dev_info(lb->dev, "link down%s\n", surprise == LB_DOWN_HOTPLUG ? " (forced)" :
+		 surprise == LB_DOWN_LOST ? " (lost)" : "");
 	if (surprise)
 		pci_epc_linkdown(lb->epc);
 }
@@ -483,7 +496,7 @@ static void lb_link_work(struct work_struct *work)
 	bool want;
 
 	mutex_lock(&lb->link_mutex);
-	want = READ_ONCE(lb->started) && !READ_ONCE(lb->forced_down);
+	want = READ_ONCE(lb->started) && !READ_ONCE(lb->forced_down) && lb->epc;
 	if (want && !lb->bus)
 		lb_link_up(lb);
 	else if (!want && lb->bus)
@@ -491,7 +504,11 @@ static void lb_link_work(struct work_struct *work)
 	mutex_unlock(&lb->link_mutex);
 }
 
-/* debugfs: "link" reads up/down, takes "up"/"down"; "stats" */
+/*
+ * debugfs: "link" reads up/down, takes "up", "down" (surprise removal the PCI
+ * core is told about, like pciehp) or "lost" (surprise removal it is not
+ * told about: drivers only see all-ones reads); "stats"
+ */
 static ssize_t lb_link_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
@@ -501,9 +518,11 @@ static ssize_t lb_link_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, min(count, sizeof(buf) - 1)))
 		return -EFAULT;
 	if (sysfs_streq(buf, "down"))
-		WRITE_ONCE(lb->forced_down, true);
+		WRITE_ONCE(lb->forced_down, LB_DOWN_HOTPLUG);
+	else if (sysfs_streq(buf, "lost"))
+		WRITE_ONCE(lb->forced_down, LB_DOWN_LOST);
 	else if (sysfs_streq(buf, "up"))
-		WRITE_ONCE(lb->forced_down, false);
+		WRITE_ONCE(lb->forced_down, LB_DOWN_NONE);
 	else
 		return -EINVAL;
 	queue_work(lb_wq, &lb->link_work);
@@ -606,6 +625,122 @@ static void lb_edma_setup(struct lb_epc *lb)
 #endif
 
 /*
+ * The controller appears, as when an EPC driver probes: the pci_epc (sysfs
+ * class device, configfs group), its outbound window and its eDMA, then the
+ * init notification. What the previous instance was told is forgotten.
+ * link_mutex held.
+ */
+static int lb_epc_add(struct lb_epc *lb)
+{
+	struct pci_epc *epc;
+	unsigned long flags;
+	int ret;
+
+	lockdep_assert_held(&lb->link_mutex);
+	raw_spin_lock_irqsave(&lb->lock, flags);
+	memset(&lb->hdr, 0, sizeof(lb->hdr));
+	lb->hdr_set = false;
+	memset(lb->bar, 0, sizeof(lb->bar));
+	memset(lb->ob, 0, sizeof(lb->ob));
+	lb->msi_mmc = -1;
+	lb->msix_nr = 0;
+	raw_spin_unlock_irqrestore(&lb->lock, flags);
+	WRITE_ONCE(lb->started, false);
+
+	epc = devm_pci_epc_create(lb->dev, &lb_epc_ops);
+	if (IS_ERR(epc)) {
+		dev_err(lb->dev, "pci_epc_create: %pe\n", epc);
+		return PTR_ERR(epc);
+	}
+	epc->max_functions = 1;
+	epc_set_drvdata(epc, lb);
+	ret = pci_epc_mem_init(epc, LB_OB_BASE, LB_OB_SIZE, PAGE_SIZE);
+	if (ret) {
+		dev_err(lb->dev, "outbound window: %d\n", ret);
+		devm_pci_epc_destroy(lb->dev, epc);
+		return ret;
+	}
+	lb->epc = epc;
+	lb_edma_setup(lb);
+	pci_epc_init_notify(epc);
+	return 0;
+}
+
+#if defined(LB_HAVE_AUX) && defined(LOOPBACK_HAVE_EDMA)
+static unsigned long lb_delegated_mask(struct lb_epc *lb, int dir)
+{
+	unsigned long mask = 0;
+	int ch;
+
+	for (ch = 0; ch < ARRAY_SIZE(lb->dma_delegated[dir]); ch++)
+		if (lb->dma_delegated[dir][ch])
+			mask |= BIT(ch);
+	return mask;
+}
+#endif
+
+/*
+ * The controller goes away, as when its driver unbinds (the DesignWare
+ * dw_pcie_ep_deinit() path): the link goes down the orderly way, functions
+ * get the deinit notification, the eDMA is unregistered, then the pci_epc
+ * is destroyed with whatever is still linked to it. link_mutex held.
+ */
+static void lb_epc_remove(struct lb_epc *lb)
+{
+	struct pci_epc *epc = lb->epc;
+
+	lockdep_assert_held(&lb->link_mutex);
+	WRITE_ONCE(lb->started, false);
+	if (lb->bus)
+		lb_link_down(lb, LB_DOWN_NONE);
+	pci_epc_deinit_notify(epc);
+#if defined(LB_HAVE_AUX) && defined(LOOPBACK_HAVE_EDMA)
+	/* Channels still delegated go with the engine (the EPC core warns) */
+	lb_undelegate_dma_chans(epc, 0, 0, PCI_EPC_AUX_DMA_DIR_READ,
+				lb_delegated_mask(lb, PCI_EPC_AUX_DMA_DIR_READ));
+	lb_undelegate_dma_chans(epc, 0, 0, PCI_EPC_AUX_DMA_DIR_WRITE,
+				lb_delegated_mask(lb, PCI_EPC_AUX_DMA_DIR_WRITE));
+#endif
+#ifdef LOOPBACK_HAVE_EDMA
+	if (lb->edma) {
+		lb_edma_destroy(lb->edma);
+		lb->edma = NULL;
+	}
+#endif
+	pci_epc_mem_exit(epc);
+	lb->epc = NULL;
+	devm_pci_epc_destroy(lb->dev, epc);
+	dev_info(lb->dev, "controller removed\n");
+}
+
+/* debugfs "present": 1 while the controller exists; write 0/1 to remove/add it */
+static int lb_present_get(void *data, u64 *val)
+{
+	struct lb_epc *lb = data;
+
+	*val = READ_ONCE(lb->epc) != NULL;
+	return 0;
+}
+
+static int lb_present_set(void *data, u64 val)
+{
+	struct lb_epc *lb = data;
+	int ret = 0;
+
+	if (val > 1)
+		return -EINVAL;
+	flush_work(&lb->link_work);
+	mutex_lock(&lb->link_mutex);
+	if (val && !lb->epc)
+		ret = lb_epc_add(lb);
+	else if (!val && lb->epc)
+		lb_epc_remove(lb);
+	mutex_unlock(&lb->link_mutex);
+	return ret;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(lb_present_fops, lb_present_get, lb_present_set, "%llu\n");
+
+/*
  * The parent device needs a bound driver: dmaengine (the eDMA model's
  * dw-edma instance) takes its module reference through dev->driver.
  */
@@ -690,25 +825,17 @@ static int __init lb_init(void)
 		dev_err(lb->dev, "cannot register the trapped regions: %d\n", ret);
 		return ret;
 	}
-	lb->epc = devm_pci_epc_create(lb->dev, &lb_epc_ops);
-	if (IS_ERR(lb->epc)) {
-		dev_err(lb->dev, "pci_epc_create: %pe\n", lb->epc);
-		return PTR_ERR(lb->epc);
-	}
-	lb->epc->max_functions = 1;
-	epc_set_drvdata(lb->epc, lb);
-	ret = pci_epc_mem_init(lb->epc, LB_OB_BASE, LB_OB_SIZE, PAGE_SIZE);
-	if (ret) {
-		dev_err(lb->dev, "outbound window: %d\n", ret);
+	mutex_lock(&lb->link_mutex);
+	ret = lb_epc_add(lb);
+	mutex_unlock(&lb->link_mutex);
+	if (ret)
 		return ret;
-	}
-	lb_edma_setup(lb);
 
 	lb->debugfs = debugfs_create_dir(LB_DRV_NAME, NULL);
 	debugfs_create_file("link", 0600, lb->debugfs, lb, &lb_link_fops);
 	debugfs_create_file("stats", 0400, lb->debugfs, lb, &lb_stats_fops);
+	debugfs_create_file("present", 0600, lb->debugfs, lb, &lb_present_fops);
 
-	pci_epc_init_notify(lb->epc);
 	dev_info(lb->dev, "loopback EPC ready, profile %s\n", lb->profile->name);
 	return 0;
 }
