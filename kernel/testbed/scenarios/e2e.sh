@@ -337,12 +337,7 @@ check_remove_during_apply() {
 		echo 0 > "$LB_DBG/present" || { wait $p; echo "cannot remove the controller"; return 1; }
 		wait $p; ap_rc=$?
 		wait_for 10 test ! -e /sys/class/pci_epc/$EPC || { echo "controller still there after present=0"; return 1; }
-		apply_outcome $ap_rc "controller removed" || return 1
-		echo 1 > "$LB_DBG/present" || { echo "cannot bring the controller back"; return 1; }
-		wait_for 20 test -e /sys/bus/pci/devices/$HOST_DEV/driver ||
-			{ echo "controller back, but epdmad did not configure it again: functions '$(ep_funcs)'"; return 1; }
-		[ "$(ep_funcs)" = func1 ] || { echo "functions after the controller came back: '$(ep_funcs)'"; return 1; }
-		echo "controller back: epdmad applied $EP_PROFILE once, host function bound again"
+		apply_outcome $ap_rc "controller removed"
 	else
 		epdmactl profile apply "$PD/$EP_PROFILE.json" > /tmp/apply.out 2>&1 & p=$!
 		rmmod pci_epc_loopback 2> /tmp/rmmod.err; rm_rc=$?
@@ -356,6 +351,19 @@ check_remove_during_apply() {
 	fi
 }
 step fault_controller_removed_during_apply check_remove_during_apply
+# ... and when it comes back, epdmad configures it once and the host gets its function again
+check_controller_back() {
+	echo 1 > "$LB_DBG/present" || { echo "cannot bring the controller back"; return 1; }
+	wait_for 10 test -e /sys/class/pci_epc/$EPC || { echo "controller did not come back"; return 1; }
+	if ! wait_for 20 test -e /sys/bus/pci/devices/$HOST_DEV/driver; then
+		echo "controller back, not configured again: functions '$(ep_funcs)', link $(readlink "$CFS/controllers/$EPC/func1" 2>/dev/null || echo none), start $(cat "$CFS/controllers/$EPC/start")"
+		journalctl -u epdmad.service --no-pager -o cat | tail -3
+		return 1
+	fi
+	[ "$(ep_funcs)" = func1 ] || { echo "functions after the controller came back: '$(ep_funcs)'"; return 1; }
+	echo "controller back: $EP_PROFILE applied once, host function bound again"
+}
+[ -e "$LB_DBG/present" ] && step controller_back_configured_again check_controller_back
 
 # Last: the journey leaves the machine as it found it.
 check_final_clear() {
