@@ -741,8 +741,10 @@ static int add_export(struct reader *r, const char *ddir, const char *name)
 	e->driver = link_dup(ddir, "driver");
 
 	/*
-	 * The series passes the locator as software-node properties, which sysfs does not
-	 * show; a kernel that also exports them as attributes gets them displayed.
+	 * ntb_hw_epf passes the locator to the DMA provider as software-node properties, which
+	 * sysfs does not show; a kernel that also shows them as read-only attributes (decimal
+	 * u32, sysfs-bus-auxiliary-ntb-hw-epf) gets them displayed. All or nothing: a missing
+	 * attribute or a value that is not a u32 leaves the locator "not exposed".
 	 */
 	vals[0] = &e->abi;
 	vals[1] = &e->bar;

@@ -137,6 +137,7 @@ START_TEST(status_host)
 	ck_assert_str_eq(st->ntb[0].pci_device, "0000:01:00.0");
 	ck_assert_uint_eq(st->n_dma_exports, 1);
 	ck_assert_str_eq(st->dma_exports[0].parent, "0000:01:00.0");
+	/* the fixture's kernel does not show the locator attributes */
 	ck_assert(!st->dma_exports[0].has_locator);
 	ck_assert_uint_eq(st->dma_exports[0].n_channels, 4);
 	ck_assert_str_eq(st->dma_exports[0].channels[3], "dma1chan3");
@@ -339,6 +340,96 @@ START_TEST(test_run_pass_and_fail)
 }
 END_TEST
 
+/* ---- the DMA locator attributes (sysfs-bus-auxiliary-ntb-hw-epf) ------------------------ */
+
+static void write_aux_attr(const char *name, const char *text)
+{
+	char p[1400];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/sys/devices/pci0000:00/0000:00:00.0/0000:01:00.0/"
+		 "ntb_hw_epf.ep_dma_v1.0/%s", tmproot, name);
+	if (!text) {
+		ck_assert_int_eq(unlink(p), 0);
+		return;
+	}
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Read the status of the copied host-dma tree; *e gets the export's locator. */
+static bool read_locator(struct epdma_status_dma_export *e)
+{
+	struct epdma_ctx *ctx;
+	struct epdma_status *st;
+	struct epdma_error err;
+	bool shown;
+
+	ck_assert_int_eq(epdma_ctx_new(&ctx), 0);
+	ck_assert_int_eq(epdma_ctx_set_root(ctx, tmproot), 0);
+	ck_assert_int_eq(epdma_status_read(ctx, &st, &err), 0);
+	ck_assert_uint_eq(st->n_dma_exports, 1);
+	/* the rest of the export is reported either way */
+	ck_assert_str_eq(st->dma_exports[0].parent, "0000:01:00.0");
+	ck_assert_uint_eq(st->dma_exports[0].n_channels, 4);
+	shown = st->dma_exports[0].has_locator;
+	if (e) {
+		e->abi = st->dma_exports[0].abi;
+		e->bar = st->dma_exports[0].bar;
+		e->offset = st->dma_exports[0].offset;
+		e->size = st->dma_exports[0].size;
+		e->num_chans = st->dma_exports[0].num_chans;
+		e->irq_base = st->dma_exports[0].irq_base;
+		e->irq_count = st->dma_exports[0].irq_count;
+	}
+	epdma_status_free(st);
+	epdma_ctx_free(ctx);
+	return shown;
+}
+
+START_TEST(status_host_locator_attributes)
+{
+	struct epdma_status_dma_export e;
+
+	copy_fixture();
+	ck_assert(!read_locator(NULL));
+
+	/* what ntb_hw_epf shows ("%u") for the cover letter's slice, MSI vectors 28..31 */
+	write_aux_attr("dma_abi", "1\n");
+	write_aux_attr("dma_bar", "2\n");
+	write_aux_attr("dma_offset", "1019904\n");
+	write_aux_attr("dma_size", "28672\n");
+	write_aux_attr("dma_num_chans", "4\n");
+	write_aux_attr("dma_irq_base", "28\n");
+	ck_assert(!read_locator(NULL));	/* all or nothing */
+	write_aux_attr("dma_irq_count", "4\n");
+	ck_assert(read_locator(&e));
+	ck_assert_uint_eq(e.abi, 1);
+	ck_assert_uint_eq(e.bar, 2);
+	ck_assert_uint_eq(e.offset, 0xf9000);
+	ck_assert_uint_eq(e.size, 0x7000);
+	ck_assert_uint_eq(e.num_chans, 4);
+	ck_assert_uint_eq(e.irq_base, 28);
+	ck_assert_uint_eq(e.irq_count, 4);
+
+	/* out of range for the u32 it is in the kernel, or not a number: not trusted */
+	write_aux_attr("dma_size", "4294967296\n");
+	ck_assert(!read_locator(NULL));
+	write_aux_attr("dma_size", "28672\n");
+	write_aux_attr("dma_bar", "two\n");
+	ck_assert(!read_locator(NULL));
+	write_aux_attr("dma_bar", "2\n");
+	ck_assert(read_locator(NULL));
+
+	/* one missing (an older kernel, or a partial export) */
+	write_aux_attr("dma_irq_count", NULL);
+	ck_assert(!read_locator(NULL));
+	remove_fixture();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("status");
@@ -352,6 +443,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, status_host);
 	tcase_add_test(tc, status_endpoint);
 	tcase_add_test(tc, status_empty_root);
+	tcase_add_test(tc, status_host_locator_attributes);
 	tcase_add_test(tc, module_states);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("test-run");
