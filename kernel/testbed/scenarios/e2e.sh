@@ -257,7 +257,10 @@ step link_up_again_host_rebinds_test_run_passes check_link_up
 # Link down in the middle of a run of 1000 transfers: the run stops with a clear error and a
 # documented exit code within seconds, and the host gets its function back afterwards.
 check_link_down_during_run() {
-	timeout 90 epdmactl test run --count 1000 --timeout 10 > /tmp/ldr.out 2>&1 & p=$!
+	# --device: with both ends in one kernel, epdmactl picks the device again for every run
+	# and can find the host's directory gone but the PCI function not yet (exit 2,
+	# "ambiguous"; E2E-FINDINGS open 3), which is not what this step is about
+	timeout 90 epdmactl test run --device $HOST_DEV --count 1000 --timeout 10 > /tmp/ldr.out 2>&1 & p=$!
 	sleep 1	# some transfers pass first
 	kill -0 $p 2>/dev/null || { wait $p; echo "the run ended (exit $?) before the link went down: $(head -2 /tmp/ldr.out)"; return 1; }
 	t=$(now)
