@@ -694,6 +694,13 @@ static void lb_epc_remove(struct lb_epc *lb)
 	if (lb->bus)
 		lb_link_down(lb, LB_DOWN_NONE);
 	pci_epc_deinit_notify(epc);
+#ifdef LB_HAVE_UNBIND_FUNCTIONS
+	/*
+	 * Functions give back what they use (delegated channels included) while
+	 * the engine still works, as dw_pcie_ep_deinit() does on real hardware.
+	 */
+	pci_epc_unbind_functions(epc);
+#endif
 #if defined(LB_HAVE_AUX) && defined(LOOPBACK_HAVE_EDMA)
 	/* Channels still delegated go with the engine (the EPC core warns) */
 	lb_undelegate_dma_chans(epc, 0, 0, PCI_EPC_AUX_DMA_DIR_READ,
