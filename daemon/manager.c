@@ -199,7 +199,7 @@ static int load_modules(struct device *d, const char *profile, const char *const
 				 module_failure(&res[i]));
 	}
 	if (r < 0) {
-		char msg[600], first[400];
+		char first[400], msg[sizeof(failed) + sizeof(first) + 80];
 
 		format_error(&e, first, sizeof(first));
 		snprintf(msg, sizeof(msg), "%zu of %zu module(s) not loaded: %s%s; %s",
