@@ -30,22 +30,8 @@ human() { # bytes -> 4K, 64K, 1M
 }
 
 # ---------------- epdmactl through the host's root ----------------
-mkdir -p $H
-if ! mount -t hostfs hostfs $H -o / 2>/dev/null; then
-	ktap_fail bench_host_root "cannot mount the host's root with hostfs"
-	ktap_finish
-	exit 1
-fi
-for d in sys proc dev tmp; do mount --bind /$d $H/$d || true; done
-EPDMACTL=$(sed -n 's/.*epdma\.epdmactl=\([^ ]*\).*/\1/p' /proc/cmdline)
-TB=$(sed -n 's/.*epdma\.out=\([^ ]*\).*/\1/p' /proc/cmdline)
-TB=${TB%/*}
-for c in "$EPDMACTL" "$TB/userspace/cli/epdmactl" /usr/local/bin/epdmactl; do
-	if [ -n "$c" ] && [ -x "$H$c" ]; then EPDMACTL=$c; break; fi
-	EPDMACTL=
-done
-if [ -z "$EPDMACTL" ]; then
-	ktap_fail bench_epdmactl "no epdmactl for the guest: run tests/bench/stage-userspace"
+if ! host_epdmactl; then
+	ktap_fail bench_epdmactl "$HOST_ERR"
 	ktap_finish
 	exit 1
 fi

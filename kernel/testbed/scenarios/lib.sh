@@ -141,3 +141,28 @@ ntb_ep_dma_scenario() {
 	fi
 	cat "$LB_DBG/stats" >&2
 }
+
+# host_epdmactl: mount the host's root at $H (hostfs) with the guest's /sys, /proc, /dev and
+# /tmp bound in, and set EPDMACTL to the project's epdmactl found there: epdma.epdmactl=PATH on
+# the command line, the build tests/bench/stage-userspace made next to the result directory,
+# or /usr/local/bin (cmake --install). The host's binary runs as it is with chroot $H.
+# Returns 1 (mount) or 2 (no epdmactl) with HOST_ERR saying what is missing.
+host_epdmactl() {
+	mkdir -p "$H"
+	if ! mount -t hostfs hostfs "$H" -o / 2>/dev/null; then
+		HOST_ERR="cannot mount the host's root with hostfs"
+		return 1
+	fi
+	for d in sys proc dev tmp; do mount --bind /$d "$H/$d" || true; done
+	EPDMACTL=$(sed -n 's/.*epdma\.epdmactl=\([^ ]*\).*/\1/p' /proc/cmdline)
+	TB=$(sed -n 's/.*epdma\.out=\([^ ]*\).*/\1/p' /proc/cmdline)
+	TB=${TB%/*}
+	for c in "$EPDMACTL" "$TB/userspace/cli/epdmactl" /usr/local/bin/epdmactl; do
+		if [ -n "$c" ] && [ -x "$H$c" ]; then EPDMACTL=$c; break; fi
+		EPDMACTL=
+	done
+	if [ -z "$EPDMACTL" ]; then
+		HOST_ERR="no epdmactl for the guest: run tests/bench/stage-userspace"
+		return 2
+	fi
+}

@@ -38,25 +38,14 @@ modinfo -p ntb_ep_dma 2>/dev/null | grep -q '^buf_size' ||
 	skip_all "ntb_ep_dma of the kernel under test has no netlink family (no buf_size parameter)"
 
 # ---------------- the host's user space ----------------
-mkdir -p $H
-if ! mount -t hostfs hostfs $H -o / 2>/dev/null; then
-	skip_all "cannot mount the host's root with hostfs"
-fi
-for d in sys proc dev tmp; do mount --bind /$d $H/$d || true; done
+host_epdmactl
+case $? in
+1) skip_all "$HOST_ERR" ;;
+2) ktap_fail netlink_epdmactl "$HOST_ERR" "(or pass epdma.epdmactl=PATH, or cmake --install the project)"
+   ktap_finish
+   exit 1 ;;
+esac
 mount --bind /sys/kernel/debug $H/sys/kernel/debug 2>/dev/null
-EPDMACTL=$(sed -n 's/.*epdma\.epdmactl=\([^ ]*\).*/\1/p' /proc/cmdline)
-TB=$(sed -n 's/.*epdma\.out=\([^ ]*\).*/\1/p' /proc/cmdline)
-TB=${TB%/*}
-for c in "$EPDMACTL" "$TB/userspace/cli/epdmactl" /usr/local/bin/epdmactl; do
-	if [ -n "$c" ] && [ -x "$H$c" ]; then EPDMACTL=$c; break; fi
-	EPDMACTL=
-done
-if [ -z "$EPDMACTL" ]; then
-	ktap_fail netlink_epdmactl "no epdmactl for the guest: run tests/bench/stage-userspace" \
-		"(or pass epdma.epdmactl=PATH, or cmake --install the project)"
-	ktap_finish
-	exit 1
-fi
 # the schemas of the source tree the binary was built from
 src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$H${EPDMACTL%/cli/epdmactl}/CMakeCache.txt" 2>/dev/null)
 for s in "$src/schemas" /usr/local/share/epdma/schemas; do
