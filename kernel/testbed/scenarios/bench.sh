@@ -149,21 +149,8 @@ teardown_vntb() {
 	rmdir "$CFS/functions/pci_epf_vntb/func1" || return 1
 	rmmod pci_epf_vntb
 }
-setup_epf_test() {
-	load_loopback profile=generic || return 1
-	modprobe pci-epf-test || return 1
-	f=$CFS/functions/pci_epf_test/func1
-	mkdir "$f" || return 1
-	echo 0x104c > "$f/vendorid"
-	echo 0xb500 > "$f/deviceid"
-	echo 32 > "$f/msi_interrupts"
-	ln -s "$f" "$CFS/controllers/loopback-epc/" || return 1
-	modprobe pci_endpoint_test || return 1
-	echo 1 > "$CFS/controllers/loopback-epc/start" || return 1
-	wait_for 10 test -c /dev/pci-endpoint-test.0
-}
 ktap_check bench_teardown_vntb teardown_vntb
-ktap_check bench_setup_pci_epf_test setup_epf_test
+ktap_check bench_setup_pci_epf_test epf_test_setup
 
 # best KB/s of pci-epf-test's own timing (the DMA transfer only) over 5 runs
 epf_rate() { # op(-r|-w) size label(READ|WRITE)

@@ -166,3 +166,21 @@ host_epdmactl() {
 		return 2
 	fi
 }
+
+# epf_test_setup [MSIX]: pci-epf-test bound to the loopback EPC (generic profile) as the TI
+# DRA74x that pci_endpoint_test knows by default, 32 MSI (and MSIX MSI-X vectors if given),
+# started, and /dev/pci-endpoint-test.0 present on the host side.
+epf_test_setup() {
+	load_loopback profile=generic || { log "loopback EPC did not appear"; return 1; }
+	modprobe pci-epf-test || return 1
+	f=$CFS/functions/pci_epf_test/func1
+	mkdir "$f" || return 1
+	echo 0x104c > "$f/vendorid"	# TI DRA74x: pci_endpoint_test default_data
+	echo 0xb500 > "$f/deviceid"
+	echo 32 > "$f/msi_interrupts"
+	[ -z "${1:-}" ] || echo "$1" > "$f/msix_interrupts"
+	ln -s "$f" "$CFS/controllers/loopback-epc/" || return 1
+	modprobe pci_endpoint_test || return 1
+	echo 1 > "$CFS/controllers/loopback-epc/start" || return 1
+	wait_for 10 test -c /dev/pci-endpoint-test.0
+}

@@ -7,18 +7,7 @@
 . /testbed/lib.sh
 
 setup() {
-	load_loopback profile=generic || { log "loopback EPC did not appear"; return 1; }
-	modprobe pci-epf-test || return 1
-	f=$CFS/functions/pci_epf_test/func1
-	mkdir "$f" || return 1
-	echo 0x104c > "$f/vendorid"	# TI DRA74x: pci_endpoint_test default_data
-	echo 0xb500 > "$f/deviceid"
-	echo 32 > "$f/msi_interrupts"
-	echo 2048 > "$f/msix_interrupts"
-	ln -s "$f" "$CFS/controllers/loopback-epc/" || return 1
-	modprobe pci_endpoint_test || return 1
-	echo 1 > "$CFS/controllers/loopback-epc/start" || return 1
-	wait_for 10 test -c /dev/pci-endpoint-test.0
+	epf_test_setup 2048
 }
 ktap_check setup setup
 if [ ! -c /dev/pci-endpoint-test.0 ]; then
