@@ -152,7 +152,7 @@ check_hw_epf() {
 	wait_for 10 test -e /sys/bus/pci/devices/$HOST_DEV/driver || { echo "$HOST_DEV not bound"; return 1; }
 	drv=$(basename "$(readlink /sys/bus/pci/devices/$HOST_DEV/driver)")
 	[ "$drv" = ntb_hw_epf ] || { echo "bound to $drv"; return 1; }
-	wait_for 10 test "$(ls /sys/bus/ntb/devices | wc -l)" -ge 2 || { echo "NTB devices: $(ls /sys/bus/ntb/devices | xargs)"; return 1; }
+	wait_for 10 ntb_devices_at_least 2 || { echo "NTB devices: $(ls /sys/bus/ntb/devices | xargs)"; return 1; }
 	echo "ntb_hw_epf bound to $HOST_DEV; NTB devices $(ls /sys/bus/ntb/devices | xargs)"
 }
 step epdmad_loaded_ntb_hw_epf check_hw_epf
@@ -248,7 +248,7 @@ step fault_link_down_test_run_errors check_link_down
 check_link_up() {
 	echo up > "$LB_DBG/link" || return 1
 	wait_for 20 test -e /sys/bus/pci/devices/$HOST_DEV/driver || { echo "$HOST_DEV not back"; return 1; }
-	wait_for 10 test "$(ls /sys/bus/ntb/devices | wc -l)" -ge 2 || { echo "NTB devices: $(ls /sys/bus/ntb/devices | xargs)"; return 1; }
+	wait_for 10 ntb_devices_at_least 2 || { echo "NTB devices: $(ls /sys/bus/ntb/devices | xargs)"; return 1; }
 	epdmactl --json test run --timeout 30 > /tmp/test-up.json; rc=$?
 	[ $rc -eq 0 ] || { echo "test run after link up: exit $rc: $(head -c 300 /tmp/test-up.json)"; return 1; }
 	echo "host function back and bound to $(basename "$(readlink /sys/bus/pci/devices/$HOST_DEV/driver)"); $(json_check test-result /tmp/test-up.json)"
@@ -290,7 +290,7 @@ tree_empty() {
 	[ -z "$(find "$CFS/controllers/$EPC" -maxdepth 1 -type l)" ] || { echo "links left"; return 1; }
 	[ "$(cat "$CFS/controllers/$EPC/start")" = 0 ] || { echo "controller still started"; return 1; }
 	wait_for 10 test ! -e /sys/bus/pci/devices/$HOST_DEV || { echo "$HOST_DEV still present"; return 1; }
-	wait_for 10 test -z "$(ls /sys/bus/ntb/devices)" || { echo "NTB devices left: $(ls /sys/bus/ntb/devices | xargs)"; return 1; }
+	wait_for 10 ntb_devices_none || { echo "NTB devices left: $(ls /sys/bus/ntb/devices | xargs)"; return 1; }
 	[ -z "$(ls /sys/bus/pci/devices | grep '^0000:20:')" ] || { echo "vNTB virtual bus left: $(ls /sys/bus/pci/devices | grep '^0000:20:' | xargs)"; return 1; }
 	[ -z "$(ls /sys/bus/auxiliary/devices | grep ep_dma)" ] || { echo "DMA export left: $(ls /sys/bus/auxiliary/devices | xargs)"; return 1; }
 }

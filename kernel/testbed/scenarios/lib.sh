@@ -80,6 +80,17 @@ wait_for() {
 	"$@"
 }
 
+# ntb_devices_at_least N / ntb_devices_none: for wait_for. They count on
+# every poll; `wait_for 10 test "$(ls ... | wc -l)" -ge 2` would count once,
+# before the wait starts, and then wait for nothing.
+ntb_devices_at_least() {
+	[ "$(ls /sys/bus/ntb/devices 2>/dev/null | wc -l)" -ge "$1" ]
+}
+
+ntb_devices_none() {
+	[ -z "$(ls /sys/bus/ntb/devices 2>/dev/null)" ]
+}
+
 # load_loopback [module params]: the loopback EPC must show up in sysfs and configfs
 load_loopback() {
 	modprobe pci-epc-loopback "$@" || return 1
