@@ -65,12 +65,27 @@ def check_json(out, schema, what):
     return doc
 
 
+# git keeps no empty directory, so the fixture trees hold a placeholder file in each one that
+# must exist but be empty (make-fixtures.py, capture-tree.py). No kernel has such a file:
+# sysfs, configfs and debugfs would show the directory empty.
+PLACEHOLDER = ".keep"
+
+
 def scratch_copy(fixture):
-    """copy a fixture tree (symlinks kept) into a new temporary root; returns its path"""
+    """copy a fixture tree (a name under fixtures/ or a path; symlinks kept) into a new
+    temporary root as the kernel would show it: without the placeholders; returns its path"""
     tmp = tempfile.mkdtemp(prefix="epdma-golden-")
     root = os.path.join(tmp, "root")
-    shutil.copytree(os.path.join(FIXTURES, fixture), root, symlinks=True)
+    shutil.copytree(os.path.join(FIXTURES, fixture), root, symlinks=True,
+                    ignore=lambda d, names: [n for n in names if n == PLACEHOLDER and
+                                             os.path.isfile(os.path.join(d, n))])
     return root
+
+
+def placeholders(root):
+    """the placeholder files under @root, relative to it"""
+    return sorted(os.path.relpath(os.path.join(d, PLACEHOLDER), root)
+                  for d, _, files in os.walk(root) if PLACEHOLDER in files)
 
 
 def cleanup(root):

@@ -14,6 +14,12 @@ fi
 . "$1"
 HERE=$(cd "$(dirname "$0")" && pwd)
 pass=0 fail=0
+# the fixture trees as the kernel shows them: without the '.keep' placeholders git needs for
+# empty directories (golden_util.scratch_copy does the same for the Python tests)
+FX=$(mktemp -d)
+trap 'rm -rf "$FX"' EXIT
+cp -a "$HERE/fixtures/." "$FX/"
+find "$FX" -type f -name .keep -delete
 
 # complete LINE: COMPREPLY for the last word of LINE ("" if LINE ends in a space)
 complete_line() {
@@ -83,8 +89,8 @@ expect "epdmactl test run --channel " any
 expect "epdmactl test run --size " 1M
 expect "epdmactl test run --depth " 8
 expect "epdmactl test run --size 64K --" --no-verify
-expect "epdmactl --root $HERE/fixtures/host-dma test run --device " 0000:01:00.0
-expect "epdmactl --root $HERE/fixtures/ep-vntb profile export --controller " e65d0000.pcie-ep
+expect "epdmactl --root $FX/host-dma test run --device " 0000:01:00.0
+expect "epdmactl --root $FX/ep-vntb profile export --controller " e65d0000.pcie-ep
 expect "epdmactl modules " load
 expect "epdmactl modules load " ntb_ep_dma
 expect "epdmactl modules load --" --dry-run

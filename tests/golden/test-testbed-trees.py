@@ -25,22 +25,15 @@ TESTBED = os.path.join(g.TOP, "tests/fixtures/testbed")
 CFS = "sys/kernel/config/pci_ep"
 
 
-def real_root(tree):
-    """a scratch copy of a captured tree as the kernel showed it: git needs a '.keep' file to
-    keep an empty directory, the kernel has none"""
-    root = g.scratch_copy(os.path.join(TESTBED, tree))
-    for d, _, files in os.walk(root):
-        if ".keep" in files:
-            os.unlink(os.path.join(d, ".keep"))
-    return root
-
-
 def status(epdmactl, tree):
-    root = real_root(tree)
+    # a scratch copy as the kernel showed it: without the placeholders of empty directories
+    root = g.scratch_copy(os.path.join(TESTBED, tree))
     r = g.run(epdmactl, ["--root", root, "status", "--json"])
     g.check(r.returncode == 0, f"{tree}: status exit {r.returncode}: {r.stderr}")
     t = g.run(epdmactl, ["--root", root, "status"])
     g.check(t.returncode == 0 and root not in t.stdout, f"{tree}: text status")
+    g.check(g.PLACEHOLDER not in r.stdout + t.stdout,
+            f"{tree}: status shows a '{g.PLACEHOLDER}' placeholder as a kernel object")
     doc = g.check_json(r.stdout, "status.schema.json", f"{tree} status --json")
     g.cleanup(root)
     return doc
@@ -84,7 +77,7 @@ def attrs(path):
     """names of the regular files directly in @path"""
     try:
         return {e for e in os.listdir(path) if os.path.isfile(os.path.join(path, e)) and
-                not os.path.islink(os.path.join(path, e)) and e != ".keep"}
+                not os.path.islink(os.path.join(path, e)) and e != g.PLACEHOLDER}
     except FileNotFoundError:
         return None
 
