@@ -2,8 +2,9 @@
 /*
  * epdmactl test run: an ntb_ep_dma transfer test through its generic netlink family when the
  * kernel has it, else through debugfs, reported as text or as the same JSON either way
- * (schema: schemas/test-result.schema.json, version 2). The exit code says pass (0), fail (1),
- * timeout or busy (75), no device (69) or permission (77).
+ * (schema: schemas/test-result.schema.json, version 3). The exit code says pass (0), fail (1),
+ * timeout or busy (75), no device, a device that went away or the NTB link down (69) or
+ * permission (77).
  *
  * epdmactl test watch: print the kernel's notification of every completed run.
  */
@@ -27,6 +28,8 @@
 #define CHANNEL_MAX 255
 #define DEBUGFS_SIZE 4096
 #define SYSTEM_DEBUGFS "/sys/kernel/debug"
+/* of the JSON document (schemas/test-result.schema.json) */
+#define RESULT_VERSION 3
 
 enum via { VIA_AUTO, VIA_NETLINK, VIA_DEBUGFS };
 
@@ -168,15 +171,17 @@ static void test_usage(FILE *f)
 	      "report bytes, errors, throughput and latency. It uses the ntb_ep_dma generic\n"
 	      "netlink family when the kernel has it, else debugfs (ready, run, result), which\n"
 	      "only writes 4096 bytes, verified, one transfer at a time. --device names the PCI\n"
-	      "function (default: the only one, or the only host-side one, bound to ntb_hw_epf);\n"
-	      "--timeout bounds each debugfs run, or the whole netlink run (default 30 s for\n"
-	      "debugfs, none for netlink); --count N transfers (debugfs: stopping at the first\n"
-	      "that does not pass); --size 4 to 16M, a multiple of 4 (suffix K or M); --depth 1\n"
-	      "to 64 transfers in flight (without verification); --channel one exported channel.\n"
+	      "function (default: the only host-side one, bound to ntb_hw_epf; every run of\n"
+	      "--count uses the device the first one found); --timeout bounds each debugfs run,\n"
+	      "or the whole netlink run (default 30 s for debugfs, none for netlink); the\n"
+	      "kernel also gives up on each of its waits after 5 s, and the result says which\n"
+	      "limit ended a run; --count N transfers (debugfs: stopping at the first that does\n"
+	      "not pass); --size 4 to 16M, a multiple of 4 (suffix K or M); --depth 1 to 64\n"
+	      "transfers in flight (without verification); --channel one exported channel.\n"
 	      "watch: print every completed run (netlink notifications) until interrupted, or\n"
 	      "--count of them.\n"
-	      "Exit: 0 pass, 1 fail, 2 usage, 69 no device or no netlink family, 75 timeout or\n"
-	      "busy, 77 permission denied.\n",
+	      "Exit: 0 pass, 1 fail, 2 usage, 69 no (host-side) device, the device or the NTB\n"
+	      "link went away, or no netlink family, 75 timeout or busy, 77 permission denied.\n",
 	      f);
 }
 
@@ -282,7 +287,8 @@ static void debugfs_figures(struct epdma_nl_result *t, const struct epdma_test_r
 	free(sorted);
 }
 
-static int nl_exit_code(int r)
+/* the exit code of a test that could not run or was cut short (both paths) */
+static int test_exit_code(int r)
 {
 	switch (r) {
 	case 0:
@@ -307,6 +313,19 @@ static int nl_exit_code(int r)
 	}
 }
 
+/* "timeout": which limit ended a run that timed out (null when none did) */
+static void print_timeout(struct out *o, enum epdma_test_timeout_by by, unsigned int ms)
+{
+	if (by == EPDMA_TIMEOUT_NONE) {
+		out_null(o, "timeout", NULL);
+		return;
+	}
+	out_open_object(o, "timeout");
+	out_string(o, "by", "  timed out: %s", by == EPDMA_TIMEOUT_KERNEL ? "kernel" : "epdmactl");
+	out_uint(o, "ms", ", its limit of %llu ms\n", ms);
+	out_close_object(o);
+}
+
 static void print_error(struct out *o, int r, const char *message)
 {
 	const char *name = strerrorname_np(-r);
@@ -323,6 +342,8 @@ static int test_run_netlink(struct cli *cli, struct test_args *ta)
 	struct epdma_error err = { 0 };
 	struct epdma_nl_result res;
 	enum epdma_test_outcome outcome;
+	enum epdma_test_timeout_by by = EPDMA_TIMEOUT_NONE;
+	unsigned int limit_ms = 0;
 	struct timespec t0, t1;
 	const char *stage;
 	struct out *o = cli->out;
@@ -338,21 +359,53 @@ static int test_run_netlink(struct cli *cli, struct test_args *ta)
 	if (r < 0) {
 		outcome = r == -ETIMEDOUT ? EPDMA_TEST_TIMEOUT : EPDMA_TEST_ERROR;
 		stage = res.device[0] ? "run" : "lookup";
+		if (r == -ETIMEDOUT) {
+			/* refused after the kernel's wait for the peer's buffer */
+			by = EPDMA_TIMEOUT_KERNEL;
+			limit_ms = EPDMA_NTB_EP_DMA_WAIT_MS;
+		}
 	} else if (res.status == 0) {
 		outcome = EPDMA_TEST_PASS;
 		stage = "result";
 	} else {
-		outcome = res.status == -ETIMEDOUT ? EPDMA_TEST_TIMEOUT : EPDMA_TEST_FAIL;
+		const char *name, *why = "";
+
 		stage = "result";
 		r = res.status;
+		name = strerrorname_np(-r);
+		switch (r) {
+		case -ETIMEDOUT:
+			outcome = EPDMA_TEST_TIMEOUT;
+			if (res.timed_out) {
+				by = EPDMA_TIMEOUT_CALLER;
+				limit_ms = ta->nl.timeout_ms;
+				why = ": cancelled at --timeout";
+			} else {
+				/* ntb_ep_dma gave up on one of its waits (a transfer, the peer) */
+				by = EPDMA_TIMEOUT_KERNEL;
+				limit_ms = EPDMA_NTB_EP_DMA_WAIT_MS;
+				why = ": the kernel's limit of 5 s on a transfer or the peer's check";
+			}
+			break;
+		case -ENOLINK:
+		case -ENODEV:
+			/* the run was cut short by the link or the device going away */
+			outcome = EPDMA_TEST_ERROR;
+			why = r == -ENOLINK ? ": the NTB link went down" :
+					      ": the device went away with the NTB link";
+			break;
+		default:
+			outcome = EPDMA_TEST_FAIL;
+			break;
+		}
 		snprintf(err.message, sizeof(err.message),
-			 "DMA test on %s ended with %s after %u of %u transfers, %u errors",
-			 res.device, strerrorname_np(-r) ? strerrorname_np(-r) : "an error",
-			 res.transfers, res.count, res.errors);
+			 "DMA test on %s ended with %s%s, after %u of %u transfers, %u errors",
+			 res.device, name ? name : "an error", why, res.transfers, res.count,
+			 res.errors);
 	}
 
 	out_open_object(o, NULL);
-	out_int(o, "version", NULL, 2);
+	out_int(o, "version", NULL, RESULT_VERSION);
 	out_string(o, "via", NULL, "netlink");
 	if (res.device[0])
 		out_string(o, "device", "test %s: ", res.device);
@@ -363,6 +416,7 @@ static int test_run_netlink(struct cli *cli, struct test_args *ta)
 	out_string(o, "stage", outcome == EPDMA_TEST_PASS ? NULL : " at %s", stage);
 	out_uint(o, "duration_us", NULL, us);
 	out_text(o, " (%.1f ms)\n", (double)us / 1000.0);
+	print_timeout(o, by, limit_ms);
 	if (r < 0)
 		print_error(o, r, err.message);
 	else
@@ -387,7 +441,7 @@ static int test_run_netlink(struct cli *cli, struct test_args *ta)
 		rc = EPDMA_EXIT_TEMPFAIL;
 		break;
 	default:
-		rc = nl_exit_code(r);
+		rc = test_exit_code(r);
 		if (rc == EPDMA_EXIT_OK)
 			rc = EPDMA_EXIT_FAILED;
 		break;
@@ -491,7 +545,7 @@ static int test_watch(struct cli *cli, int argc, char **argv)
 	r = epdma_nl_watch(on_run_done, &w, &err);
 	if (r < 0) {
 		cli_err_lib(cli, &err);
-		return nl_exit_code(r);
+		return test_exit_code(r);
 	}
 	return EPDMA_EXIT_OK;
 }
@@ -520,6 +574,7 @@ static int test_run(struct cli *cli, int argc, char **argv)
 	unsigned long count = 1, done = 0, passed = 0;
 	bool counted = false;
 	struct epdma_nl_result fig;
+	char device[sizeof(rep.device)];
 	uint64_t *dur = NULL;
 	struct out *o;
 	int c, r, rc;
@@ -636,10 +691,19 @@ static int test_run(struct cli *cli, int argc, char **argv)
 			dur[done++] = rep.duration_us;
 		if (r == 0)
 			passed++;
+		/*
+		 * Every run goes to the device the first one found: looking again could pick
+		 * another one, or none with a usage error, when the link goes down in between.
+		 * A device that went away then says so (69).
+		 */
+		if (!topts.device && rep.device[0]) {
+			snprintf(device, sizeof(device), "%s", rep.device);
+			topts.device = device;
+		}
 	} while (r == 0 && passed < count);
 	o = cli->out;
 	out_open_object(o, NULL);
-	out_int(o, "version", NULL, 2);
+	out_int(o, "version", NULL, RESULT_VERSION);
 	out_string(o, "via", NULL, "debugfs");
 	debugfs_figures(&fig, &rep, r, count, done, passed, dur);
 	if (counted)
@@ -654,6 +718,7 @@ static int test_run(struct cli *cli, int argc, char **argv)
 	out_string(o, "stage", rep.outcome == EPDMA_TEST_PASS ? NULL : " at %s", rep.stage);
 	out_uint(o, "duration_us", NULL, rep.duration_us);
 	out_text(o, " (%.1f ms)\n", (double)rep.duration_us / 1000.0);
+	print_timeout(o, rep.timeout_by, rep.timeout_ms);
 	if (r < 0) {
 		const char *name = strerrorname_np(-r);
 
@@ -688,7 +753,7 @@ static int test_run(struct cli *cli, int argc, char **argv)
 		rc = EPDMA_EXIT_TEMPFAIL;
 		break;
 	default:
-		rc = r == -EINVAL ? EPDMA_EXIT_USAGE : epdma_exit_code(r);
+		rc = test_exit_code(r);
 		if (rc == EPDMA_EXIT_OK)
 			rc = EPDMA_EXIT_FAILED;
 		break;

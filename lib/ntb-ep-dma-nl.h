@@ -65,8 +65,19 @@ enum {
 	NTB_EP_DMA_CMD_RUN_DONE,
 };
 
+#include <stddef.h>
+
 struct epdma_ctx;
+struct epdma_error;
 /* test-run.c: is the PCI function bound to ntb_hw_epf (the host side)? */
 bool ep_test_host_side(struct epdma_ctx *ctx, const char *dev);
+/*
+ * test-run.c: the device to test among the @n ntb_ep_dma devices @names when the caller named
+ * none: the only host-side one. -ENODEV when there is none (@where says where none was found
+ * when @n is 0; with the link down only the endpoint's side is left, or nothing), -EINVAL when
+ * several leave the choice to the caller. Used by the debugfs and the netlink paths alike.
+ */
+int ep_test_choose_device(struct epdma_ctx *ctx, const char *const *names, size_t n,
+			  const char *where, char *dev, size_t devsize, struct epdma_error *err);
 
 #endif

@@ -41,7 +41,7 @@ int ep_st_path(char *buf, size_t size, const char *fmt, ...)
 bool ep_st_is_dir(const char *path);
 
 /*
- * Sorted names of the entries of @dir (no "." / ".."), at most EPDMA_DIR_MAX. *names is a
+ * Sorted names of the entries of @dir (none with a leading dot), at most EPDMA_DIR_MAX. *names is a
  * NULL-terminated array the caller frees with ep_st_strv_free(). A missing directory gives an
  * empty list and returns 0, because "nothing there" is a normal state for sysfs classes.
  */

@@ -289,7 +289,7 @@ static int pick_device(struct epdma_ctx *ctx, struct nl_sock *sk, int family, ch
 {
 	char devices[16][64];
 	struct reply rp = { .devices = devices, .max_devices = ARRAY_SIZE(devices) };
-	size_t hosts = 0, host = 0;
+	const char *names[ARRAY_SIZE(devices)];
 	struct nl_msg *msg;
 	int r;
 
@@ -307,18 +307,9 @@ static int pick_device(struct epdma_ctx *ctx, struct nl_sock *sk, int family, ch
 		return ep_error_set(err, r, NULL, NULL, "netlink", NULL,
 				    "cannot list the ntb_ep_dma devices: %s",
 				    rp.message[0] ? rp.message : strerror(-r));
-	if (rp.n_devices == 0)
-		return ep_error_set(err, -ENODEV, NULL, NULL, "no-device", NULL,
-				    "ntb_ep_dma is loaded but has no device yet: is the NTB link up?");
 	for (size_t i = 0; i < rp.n_devices; i++)
-		if (ep_test_host_side(ctx, devices[i]) && !hosts++)
-			host = i;
-	if (rp.n_devices > 1 && hosts != 1)
-		return ep_error_set(err, -EINVAL, NULL, NULL, "ambiguous", NULL,
-				    "%zu ntb_ep_dma devices and %zu on the host side (ntb_hw_epf): "
-				    "choose one with --device", rp.n_devices, hosts);
-	memcpy(dev, devices[rp.n_devices > 1 ? host : 0], 64);
-	return 0;
+		names[i] = devices[i];
+	return ep_test_choose_device(ctx, names, rp.n_devices, "it lists none", dev, 64, err);
 }
 
 /* ---- the timeout: CANCEL from a second socket ---------------------------------------------- */
@@ -467,8 +458,10 @@ int epdma_nl_run(struct epdma_ctx *ctx, const struct epdma_nl_opts *opts,
 				 "cannot understand the reply of ntb_ep_dma on %s", dev);
 		goto out;
 	}
-	if (c.fired && res->status == -ECANCELED)
+	if (c.fired && res->status == -ECANCELED) {
 		res->status = -ETIMEDOUT;
+		res->timed_out = true;
+	}
 	r = 0;
 out:
 	nl_socket_free(sk);

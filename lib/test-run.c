@@ -249,7 +249,11 @@ static void *run_worker(void *arg)
 	return NULL;
 }
 
-/* Write "1" to @path; 0/-errno of the write, or -ETIMEDOUT if it did not return by @deadline. */
+/*
+ * Write "1" to @path; 0/-errno of the write (the kernel's verdict on the run), or -ETIME if it
+ * did not return by @deadline: a code of its own, since the kernel itself answers -ETIMEDOUT
+ * when one of its waits expires.
+ */
 static int write_run(const char *path, uint64_t deadline_us)
 {
 	struct run_job *job;
@@ -298,35 +302,103 @@ static int write_run(const char *path, uint64_t deadline_us)
 		/* now_us() is CLOCK_MONOTONIC, the clock of done_cond */
 		pthread_cond_timedwait(&job->done_cond, &job->lock, &ts);
 	}
-	r = job->done ? job->error : -ETIMEDOUT;
+	r = job->done ? job->error : -ETIME;
 	pthread_mutex_unlock(&job->lock);
 	job_put(job);
 	return r;
 }
 
+/* The driver of PCI function @dev ("" if none); 0 or -errno. */
+static int pci_driver(struct epdma_ctx *ctx, const char *dev, char *drv, size_t size)
+{
+	char link[EP_PATH_MAX];
+	int r;
+
+	drv[0] = '\0';
+	r = ep_st_path(link, sizeof(link), "%s/bus/pci/devices/%s/driver",
+		       epdma_ctx_get_sysfs_root(ctx), dev);
+	if (r < 0)
+		return r;
+	return ep_st_link_basename(link, drv, size);
+}
+
 /* Is the PCI function @dev bound to ntb_hw_epf, i.e. the host (root complex) side? */
 bool ep_test_host_side(struct epdma_ctx *ctx, const char *dev)
 {
-	char link[EP_PATH_MAX], drv[64];
+	char drv[64];
 
-	return ep_st_path(link, sizeof(link), "%s/bus/pci/devices/%s/driver",
-			  epdma_ctx_get_sysfs_root(ctx), dev) == 0 &&
-	       ep_st_link_basename(link, drv, sizeof(drv)) == 0 && !strcmp(drv, "ntb_hw_epf");
+	return pci_driver(ctx, dev, drv, sizeof(drv)) == 0 && !strcmp(drv, "ntb_hw_epf");
+}
+
+/* Append ", @s" (or @s first) to @buf, marking a cut list with "..." */
+static void list_add(char *buf, size_t size, const char *s)
+{
+	size_t len = strlen(buf);
+
+	if (len + 1 >= size)
+		return;
+	if (snprintf(buf + len, size - len, "%s%s", len ? ", " : "", s) >= (int)(size - len) &&
+	    size > 4)
+		memcpy(buf + size - 4, "...", 4);
+}
+
+int ep_test_choose_device(struct epdma_ctx *ctx, const char *const *names, size_t n,
+			  const char *where, char *dev, size_t devsize, struct epdma_error *err)
+{
+	char hosts_list[160] = "", others[200] = "";
+	size_t hosts = 0, host = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char drv[64], item[128];
+
+		if (ep_test_host_side(ctx, names[i])) {
+			if (!hosts++)
+				host = i;
+			list_add(hosts_list, sizeof(hosts_list), names[i]);
+			continue;
+		}
+		if (pci_driver(ctx, names[i], drv, sizeof(drv)) < 0 || !drv[0])
+			snprintf(drv, sizeof(drv), "no driver");
+		snprintf(item, sizeof(item), "%s (%s)", names[i], drv);
+		list_add(others, sizeof(others), item);
+	}
+	if (hosts == 1) {
+		if (ep_strlcpy(dev, names[host], devsize) < 0)
+			return ep_error_set(err, -ENAMETOOLONG, NULL, NULL, "device", NULL,
+					    "device name %s too long", names[host]);
+		return 0;
+	}
+	if (hosts > 1)
+		return ep_error_set(err, -EINVAL, NULL, NULL, "ambiguous", NULL,
+				    "%zu host-side ntb_ep_dma devices (%s): choose one with --device",
+				    hosts, hosts_list);
+	if (n == 0)
+		return ep_error_set(err, -ENODEV, NULL, NULL, "no-device", NULL,
+				    "ntb_ep_dma has no device (%s): the host's NTB device appears "
+				    "when the NTB link comes up; is the link down?", where);
+	/*
+	 * Both ends in one kernel (a loopback setup) with the link down: only the endpoint's
+	 * side is left, and a run there cannot work (the channels are exported to the host).
+	 */
+	return ep_error_set(err, -ENODEV, NULL, NULL, "no-host-device", NULL,
+			    "no host-side ntb_ep_dma device (a PCI function bound to ntb_hw_epf), "
+			    "only %s, not a host's; the host's NTB device appears when the NTB link "
+			    "comes up: is the link down?", others);
 }
 
 /*
- * Pick the device directory: the one asked for, else the only one there, else the only one
- * on the host side. Both sides show up in one kernel in a loopback setup (the endpoint's
- * vNTB function and the host's ntb_hw_epf function); the test is run from the host, as in
- * the series' instructions.
+ * The device directory: the one asked for, else the only host-side one. Both sides show up
+ * in one kernel in a loopback setup (the endpoint's vNTB function and the host's ntb_hw_epf
+ * function); the test runs from the host, as in the series' instructions.
  */
 static int find_device(struct epdma_ctx *ctx, const char *device, char *dev, size_t devsize,
 		       char *dir, size_t dirsize, struct epdma_error *err)
 {
 	const char *dbg = epdma_ctx_get_debugfs_root(ctx);
-	char top[EP_PATH_MAX];
+	char top[EP_PATH_MAX], where[EP_PATH_MAX + 16];
 	char **names;
-	size_t n, found = 0, hosts = 0;
+	const char **dirs;
+	size_t n, nd = 0;
 	int r;
 
 	if (ep_st_path(top, sizeof(top), "%s/ntb_ep_dma", dbg) < 0)
@@ -342,7 +414,8 @@ static int find_device(struct epdma_ctx *ctx, const char *device, char *dev, siz
 			if (!ep_st_is_dir(top))
 				goto no_module;
 			return ep_error_set(err, -ENODEV, NULL, NULL, "no-device", NULL,
-					    "ntb_ep_dma has no device %s (no %s)", device, dir);
+					    "ntb_ep_dma has no device %s (no %s): it is gone when "
+					    "the NTB link is down", device, dir);
 		}
 		snprintf(dev, devsize, "%s", device);
 		return 0;
@@ -353,36 +426,24 @@ static int find_device(struct epdma_ctx *ctx, const char *device, char *dev, siz
 	if (r < 0)
 		return ep_error_set(err, r, NULL, NULL, "io", NULL, "cannot list %s: %s", top,
 				    strerror(-r));
-	for (size_t pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < n; i++) {
-			char d[EP_PATH_MAX];
-
-			if (ep_st_path(d, sizeof(d), "%s/%s", top, names[i]) < 0 ||
-			    !ep_st_is_dir(d))
-				continue;
-			if (pass == 0) {
-				if (!found++) {
-					snprintf(dev, devsize, "%s", names[i]);
-					snprintf(dir, dirsize, "%s", d);
-				}
-			} else if (ep_test_host_side(ctx, names[i]) && !hosts++) {
-				snprintf(dev, devsize, "%s", names[i]);
-				snprintf(dir, dirsize, "%s", d);
-			}
-		}
-		if (found <= 1)
-			break;
+	dirs = calloc(n + 1, sizeof(*dirs));
+	if (!dirs) {
+		ep_st_strv_free(names);
+		return -ENOMEM;
 	}
+	for (size_t i = 0; i < n; i++) {
+		char d[EP_PATH_MAX];
+
+		if (ep_st_path(d, sizeof(d), "%s/%s", top, names[i]) == 0 && ep_st_is_dir(d))
+			dirs[nd++] = names[i];
+	}
+	snprintf(where, sizeof(where), "%s is empty", top);
+	r = ep_test_choose_device(ctx, dirs, nd, where, dev, devsize, err);
+	free(dirs);
 	ep_st_strv_free(names);
-	if (found == 1 || (found > 1 && hosts == 1))
-		return 0;
-	if (found == 0)
-		return ep_error_set(err, -ENODEV, NULL, NULL, "no-device", NULL,
-				    "ntb_ep_dma is loaded but has no device yet (%s is empty): "
-				    "is the NTB link up?", top);
-	return ep_error_set(err, -EINVAL, NULL, NULL, "ambiguous", NULL,
-			    "%zu ntb_ep_dma devices in %s and %zu on the host side (ntb_hw_epf): "
-			    "choose one with --device", found, top, hosts);
+	if (r == 0 && ep_st_path(dir, dirsize, "%s/%s", top, dev) < 0)
+		r = -ENAMETOOLONG;
+	return r;
 no_module:
 	return ep_error_set(err, -ENODEV, NULL, NULL, "no-device", NULL,
 			    "%s does not exist: load ntb_ep_dma and mount debugfs", top);
@@ -391,6 +452,64 @@ no_module:
 static int read_result(const char *dir, char *buf, size_t size)
 {
 	return ep_st_read_attr(dir, "result", buf, size);
+}
+
+/* How long a limit is, for messages: "5 s", "0.5 s" */
+static const char *secs(char *buf, size_t size, unsigned int ms)
+{
+	if (ms % 1000)
+		snprintf(buf, size, "%.3g s", (double)ms / 1000.0);
+	else
+		snprintf(buf, size, "%u s", ms / 1000);
+	return buf;
+}
+
+/*
+ * The kernel's verdict on a run that did not pass (the errno of its write, or last_status of
+ * the result): which outcome it is and the message that says why. Returns @r.
+ */
+static int kernel_verdict(struct epdma_test_report *rep, int r, unsigned int timeout_ms,
+			  struct epdma_error *err)
+{
+	char a[32], b[32];
+
+	switch (r) {
+	case -ETIMEDOUT:
+		/* one of ntb_ep_dma's own waits expired, within the time we allowed */
+		rep->outcome = EPDMA_TEST_TIMEOUT;
+		rep->timeout_by = EPDMA_TIMEOUT_KERNEL;
+		rep->timeout_ms = EPDMA_NTB_EP_DMA_WAIT_MS;
+		return ep_error_set(err, r, NULL, NULL, "kernel-timeout", NULL,
+				    "DMA test on %s timed out in the kernel: ntb_ep_dma waits at most "
+				    "%s for the peer, the transfer and the peer's check (the limit "
+				    "here was %s)", rep->device,
+				    secs(a, sizeof(a), EPDMA_NTB_EP_DMA_WAIT_MS),
+				    secs(b, sizeof(b), timeout_ms));
+	case -ENOLINK:
+		rep->outcome = EPDMA_TEST_ERROR;
+		return ep_error_set(err, r, NULL, NULL, "link-down", NULL,
+				    "DMA test on %s ended: the NTB link went down", rep->device);
+	case -ENODEV:
+		/* no channel: the exported engine left with the link, or not a host's device */
+		rep->outcome = EPDMA_TEST_ERROR;
+		return ep_error_set(err, r, NULL, NULL, "no-channel", NULL,
+				    "DMA test on %s found no DMA channel (ENODEV): the exported DMA "
+				    "engine goes away with the NTB link, and only the host side has "
+				    "one", rep->device);
+	default:
+		rep->outcome = EPDMA_TEST_FAIL;
+		return ep_error_set(err, r, NULL, NULL, "run-failed", NULL,
+				    "DMA test on %s failed: %s", rep->device, strerror(-r));
+	}
+}
+
+/* The device directory went away under us: ntb_ep_dma removes it when the link goes down. */
+static int device_gone(struct epdma_test_report *rep, struct epdma_error *err)
+{
+	rep->outcome = EPDMA_TEST_ERROR;
+	return ep_error_set(err, -ENODEV, NULL, NULL, "device-gone", NULL,
+			    "ntb_ep_dma device %s went away during the test: the NTB link went "
+			    "down", rep->device);
 }
 
 int epdma_test_run(struct epdma_ctx *ctx, const struct epdma_test_opts *opts,
@@ -420,6 +539,10 @@ int epdma_test_run(struct epdma_ctx *ctx, const struct epdma_test_opts *opts,
 		uint64_t v;
 
 		r = ep_st_read_attr(dir, "ready", buf, sizeof(buf));
+		if (r == -ENOENT) {
+			r = device_gone(rep, err);
+			goto out;
+		}
 		if (r < 0) {
 			r = ep_error_set(err, r, NULL, NULL, "io", NULL, "cannot read %s/ready: %s",
 					 dir, strerror(-r));
@@ -432,6 +555,8 @@ int epdma_test_run(struct epdma_ctx *ctx, const struct epdma_test_opts *opts,
 					 "peer of %s not ready after %u ms (is ntb_ep_dma loaded "
 					 "on the other side?)", rep->device, timeout_ms);
 			rep->outcome = EPDMA_TEST_TIMEOUT;
+			rep->timeout_by = EPDMA_TIMEOUT_CALLER;
+			rep->timeout_ms = timeout_ms;
 			goto out;
 		}
 		sleep_ms(delay);
@@ -448,39 +573,47 @@ int epdma_test_run(struct epdma_ctx *ctx, const struct epdma_test_opts *opts,
 		goto out;
 	}
 	r = write_run(path, deadline);
-	if (r == -ETIMEDOUT) {
+	if (r == -ETIME) {
+		r = -ETIMEDOUT;
 		rep->outcome = EPDMA_TEST_TIMEOUT;
+		rep->timeout_by = EPDMA_TIMEOUT_CALLER;
+		rep->timeout_ms = timeout_ms;
 		ep_error_set(err, r, NULL, NULL, "timeout", NULL,
-			     "run on %s did not finish within %u ms", rep->device, timeout_ms);
+			     "run on %s did not finish within %u ms (the kernel may still be "
+			     "running it)", rep->device, timeout_ms);
 		goto out;
 	}
-	if (r == -EACCES || r == -EPERM || r == -ENOENT || r == -ENOMEM || r == -ENAMETOOLONG) {
+	if (r == -ENOENT) {
+		r = device_gone(rep, err);
+		goto out;
+	}
+	if (r == -EACCES || r == -EPERM || r == -ENOMEM || r == -ENAMETOOLONG) {
 		ep_error_set(err, r, NULL, NULL, "io", NULL, "cannot write %s: %s", path,
 			     strerror(-r));
 		goto out;
 	}
-	if (r < 0) {
-		/* the kernel's verdict: the transfer or the peer's check failed */
-		rep->outcome = r == -ETIMEDOUT ? EPDMA_TEST_TIMEOUT : EPDMA_TEST_FAIL;
-		rep->error = r;
-		ep_error_set(err, r, NULL, NULL, "run-failed", NULL,
-			     "DMA test on %s failed: %s", rep->device, strerror(-r));
-	}
+	if (r < 0)
+		kernel_verdict(rep, r, timeout_ms, err);
 
 	/* 3. result: complete once it differs from before (at once on the real kernel) */
 	rep->stage = "result";
 	delay = POLL_MIN_MS;
 	for (;;) {
 		len = read_result(dir, after, sizeof(after));
-		if (len >= 0 && (r < 0 || len_before < 0 || strcmp(before, after)))
+		/* after a failed run the result is a detail: one read, never a wait */
+		if (r < 0 || (len >= 0 && (len_before < 0 || strcmp(before, after))))
 			break;
+		if (len == -ENOENT) {
+			r = device_gone(rep, err);
+			goto out;
+		}
 		if (now_us() >= deadline) {
-			if (r < 0)
-				break;
 			r = ep_error_set(err, -ETIMEDOUT, NULL, NULL, "timeout", NULL,
 					 "no new result from %s within %u ms", rep->device,
 					 timeout_ms);
 			rep->outcome = EPDMA_TEST_TIMEOUT;
+			rep->timeout_by = EPDMA_TIMEOUT_CALLER;
+			rep->timeout_ms = timeout_ms;
 			goto out;
 		}
 		sleep_ms(delay);
@@ -495,17 +628,25 @@ int epdma_test_run(struct epdma_ctx *ctx, const struct epdma_test_opts *opts,
 				 "cannot understand %s/result", dir);
 		goto out;
 	}
-	if (rep->result.last_status != 0 ||
-	    ((rep->result.fields & EPDMA_TR_F_PEER_STATE) &&
-	     strcmp(rep->result.peer_state, "pass"))) {
+	if (rep->result.last_status != 0) {
 		int64_t st = rep->result.last_status;
 
-		r = st < 0 && st > -4096 ? (int)st : -EIO;
+		/* the same verdict as the write's errno would have been */
+		r = kernel_verdict(rep, st < 0 && st > -4096 ? (int)st : -EIO, timeout_ms, err);
+		if (rep->outcome == EPDMA_TEST_FAIL)
+			ep_error_set(err, r, NULL, NULL, "run-failed", NULL,
+				     "DMA test on %s failed: last_status %lld, peer state %s",
+				     rep->device, (long long)st,
+				     rep->result.peer_state[0] ? rep->result.peer_state : "?");
+		goto out;
+	}
+	if ((rep->result.fields & EPDMA_TR_F_PEER_STATE) &&
+	    strcmp(rep->result.peer_state, "pass")) {
+		r = -EIO;
 		rep->outcome = EPDMA_TEST_FAIL;
 		ep_error_set(err, r, NULL, NULL, "run-failed", NULL,
-			     "DMA test on %s failed: last_status %lld, peer state %s", rep->device,
-			     (long long)st,
-			     rep->result.peer_state[0] ? rep->result.peer_state : "?");
+			     "DMA test on %s failed: last_status 0, peer state %s", rep->device,
+			     rep->result.peer_state);
 		goto out;
 	}
 	rep->outcome = EPDMA_TEST_PASS;

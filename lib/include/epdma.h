@@ -516,11 +516,27 @@ enum epdma_test_outcome {
 	EPDMA_TEST_PASS,
 	EPDMA_TEST_FAIL,	/* the run completed and the peer or the transfer reported failure */
 	EPDMA_TEST_TIMEOUT,
-	EPDMA_TEST_ERROR,	/* could not run at all (no device, permission, ...) */
+	EPDMA_TEST_ERROR,	/* could not run (no device, permission, ...) or lost the device or
+				 * the NTB link on the way */
 };
 
+/* Which limit ended a run that timed out. */
+enum epdma_test_timeout_by {
+	EPDMA_TIMEOUT_NONE,	/* the run did not time out */
+	EPDMA_TIMEOUT_CALLER,	/* the caller's limit: timeout_ms of the options, or its default */
+	EPDMA_TIMEOUT_KERNEL,	/* ntb_ep_dma's own limit on each of its waits */
+};
+
+/* ntb_ep_dma's limit on each wait (peer ready, a transfer, the peer's check): 5 s */
+#define EPDMA_NTB_EP_DMA_WAIT_MS	5000
+
 struct epdma_test_opts {
-	const char *device;	/* PCI name under ntb_ep_dma/, NULL = the only one present */
+	/*
+	 * PCI name under ntb_ep_dma/; NULL = the only host-side device (its PCI function bound
+	 * to ntb_hw_epf). A caller that runs several tests passes the name the first one found
+	 * (report.device), so that every run goes to the same device.
+	 */
+	const char *device;
 	unsigned int timeout_ms;	/* 0 = 30000 */
 };
 
@@ -532,13 +548,18 @@ struct epdma_test_report {
 	uint64_t duration_us;
 	bool has_result;
 	struct epdma_test_result result;
+	enum epdma_test_timeout_by timeout_by;	/* on EPDMA_TEST_TIMEOUT: whose limit */
+	unsigned int timeout_ms;		/* ... and that limit */
 };
 
 /*
  * Run one ntb_ep_dma transfer: wait for the peer to be ready, write "1" to run, read result.
- * Returns 0 on pass; -ENODEV when ntb_ep_dma's debugfs or the device is missing; -ETIMEDOUT
- * when the peer is not ready or no result arrives in time; -EIO (or the kernel's error) when
- * the run failed. @report is filled in every case.
+ * Returns 0 on pass; -ENODEV when ntb_ep_dma's debugfs or the device is missing or went away
+ * (no host-side device: the NTB link is down), -ENOLINK when the link went down during the
+ * run (both EPDMA_TEST_ERROR); -EINVAL when several host-side devices leave the choice to the
+ * caller; -ETIMEDOUT when the peer is not ready or no result arrives in time, or ntb_ep_dma
+ * itself gave up (report->timeout_by says which); -EIO (or the kernel's error) when the run
+ * failed. @report is filled in every case.
  */
 int epdma_test_run(struct epdma_ctx *ctx, const struct epdma_test_opts *opts,
 		   struct epdma_test_report *report, struct epdma_error *err);
@@ -548,7 +569,7 @@ const char *epdma_test_outcome_str(enum epdma_test_outcome outcome);
  * Measuring test through ntb_ep_dma's generic netlink family (lib/test-netlink.c, libnl-genl).
  */
 struct epdma_nl_opts {
-	const char *device;	/* NULL: the only device, or the only host-side one */
+	const char *device;	/* NULL: the only host-side device (bound to ntb_hw_epf) */
 	int channel;		/* channel id on the exported engine, -1 = any */
 	int direction;		/* 0 = write to the peer, 1 = read from it */
 	uint32_t size;		/* bytes per transfer, 0 = min(4096, peer buffer) */
@@ -571,6 +592,7 @@ struct epdma_nl_result {
 	uint64_t elapsed_ns;
 	uint64_t throughput;	/* bytes per second */
 	uint64_t lat_min_ns, lat_avg_ns, lat_p50_ns, lat_p99_ns, lat_max_ns;
+	bool timed_out;		/* cancelled when opts->timeout_ms expired (status -ETIMEDOUT) */
 };
 
 /* 1 if the ntb_ep_dma family is registered, 0 if not, -errno if netlink is not usable. */
@@ -582,8 +604,10 @@ int epdma_nl_available(void);
 int epdma_nl_result_parse(const void *msg, size_t len, struct epdma_nl_result *out);
 /*
  * Run a test and wait for its result. Returns 0 when the run took place (@res->status says
- * how it ended, -ECANCELED after the timeout), or -errno with the kernel's message in @err
- * when it could not start (-EBUSY: a test is running on the device).
+ * how it ended: -ETIMEDOUT with @res->timed_out after opts->timeout_ms, -ETIMEDOUT alone when
+ * ntb_ep_dma's own limit expired, -ENOLINK or -ENODEV when the link or the device went away),
+ * or -errno with the kernel's message in @err when it could not start (-EBUSY: a test is
+ * running on the device; -ENODEV: no host-side device, the NTB link is down).
  */
 int epdma_nl_run(struct epdma_ctx *ctx, const struct epdma_nl_opts *opts,
 		 struct epdma_nl_result *res, struct epdma_error *err);

@@ -48,6 +48,8 @@ def ntb_ep_dma(devdir, mode, delay=0.1, ready_after=0.0):
     time.sleep(delay)
     text = {"pass": result_text(0, "pass", 2),
             "fail": result_text(-5, "fail", 2),
+            "ktimeout": result_text(-110, "ready", 1),
+            "nolink": result_text(-67, "ready", 1, link=0),
             "garbage": "this is not\nthe result format\n"}[mode]
     tmp = os.path.join(devdir, ".result.tmp")
     with open(tmp, "w") as f:
@@ -70,11 +72,32 @@ def ntb_ep_dma_series(devdir, answers, last):
         else:
             return
         seq += 1
-        text = result_text(0, "pass", seq) if answer == "pass" else result_text(-5, "fail", seq)
+        if answer == "gone":
+            # ntb_ep_dma removes the host's device directory
+            import shutil
+            shutil.rmtree(devdir)
+            return
+        ok = answer in ("pass", "pass, unbind")
+        text = result_text(0, "pass", seq) if ok else result_text(-5, "fail", seq)
+        if answer == "pass, unbind":
+            unbind_host(devdir)	# before the result: the next run starts in this state
         tmp = os.path.join(devdir, ".result.tmp")
         with open(tmp, "w") as f:
             f.write(text)
         os.rename(tmp, os.path.join(devdir, "result"))
+
+
+def unbind_host(devdir):
+    """the first half of a link down in the loopback testbed: the host's PCI function is
+    unbound while ntb_ep_dma still shows the host's directory and the endpoint's (vNTB's
+    virtual function, bound to pci-vntb)"""
+    import shutil
+    root = devdir[:devdir.index("/sys/kernel/debug/")]
+    shutil.copytree(devdir, os.path.join(os.path.dirname(devdir), "0000:20:00.0"))
+    pci = os.path.join(root, "sys/bus/pci/devices/0000:20:00.0")
+    os.makedirs(pci)
+    os.symlink("../../drivers/pci-vntb", os.path.join(pci, "driver"))
+    os.unlink(os.path.join(root, "sys/devices/pci0000:00/0000:00:00.0/0000:01:00.0/driver"))
 
 
 def series(epdmactl, name, answers, count, want_rc):
@@ -159,6 +182,28 @@ def main():
     if doc:
         g.check(doc["error"]["name"] == "ETIMEDOUT" and doc["stage"] == "result",
                 "timeout: ETIMEDOUT while waiting for the result")
+        g.check(doc.get("timeout") == {"by": "epdmactl", "ms": 500},
+                f"timeout: epdmactl's --timeout 0.5 ended it ({doc.get('timeout')})")
+
+    # the kernel gave up on one of its own 5 s waits (last_status -ETIMEDOUT), well within the
+    # --timeout: the report names the kernel's limit, not ours (E2E-FINDINGS open 4)
+    doc, r, el = case(epdmactl, "kernel timeout", "ktimeout", 75, "timeout",
+                      args=["--timeout", "10"])
+    if doc:
+        g.check(doc.get("timeout") == {"by": "kernel", "ms": 5000},
+                f"kernel timeout: the kernel's limit ({doc.get('timeout')})")
+        g.check("kernel" in doc["error"]["message"] and "10000 ms" not in doc["error"]["message"],
+                f"kernel timeout: the message blames the kernel ({doc['error']['message']})")
+    doc, r, _ = case(epdmactl, "pass has no timeout", "pass", 0, "pass")
+    if doc:
+        g.check(doc["version"] == 3 and doc.get("timeout") is None, "pass: version 3, timeout null")
+
+    # the link went down during the run: the kernel's -ENOLINK is "unavailable" (69), not a
+    # failed transfer
+    doc, r, _ = case(epdmactl, "link lost during the run", "nolink", 69, "error")
+    if doc:
+        g.check(doc["error"]["name"] == "ENOLINK" and "link" in doc["error"]["message"],
+                f"link lost: ENOLINK, the message says so ({doc['error']})")
 
     doc, r, el = case(epdmactl, "peer not ready", "silent", 75, "timeout", ready="0",
                       args=["--timeout", "0.3"], helper=False)
@@ -210,10 +255,44 @@ def main():
     def two_no_host(root, devdir):
         two(root, devdir)
         os.unlink(os.path.join(root, "sys/devices/pci0000:00/0000:00:00.0/0000:01:00.0/driver"))
-    doc, r, _ = case(epdmactl, "two devices, no host side", None, 2, "error", helper=False,
+    # no host-side device: not a usage error but the link (E2E-FINDINGS open 2)
+    doc, r, _ = case(epdmactl, "two devices, no host side", None, 69, "error", helper=False,
                      prepare=two_no_host)
     if doc:
+        g.check("no host-side" in doc["error"]["message"] and
+                "link" in doc["error"]["message"] and doc["device"] is None,
+                f"no host side: says so and names the link ({doc['error']['message']})")
+
+    def two_hosts(root, devdir):
+        two(root, devdir)
+        pci = os.path.join(root, "sys/bus/pci/devices/0000:02:00.0")
+        os.makedirs(pci)
+        os.symlink("../../drivers/ntb_hw_epf", os.path.join(pci, "driver"))
+    doc, r, _ = case(epdmactl, "two host-side devices", None, 2, "error", helper=False,
+                     prepare=two_hosts)
+    if doc:
         g.check("--device" in doc["error"]["message"], "ambiguous: says to use --device")
+
+    # the real loopback tree (captured in the testbed) with the link down: the host's PCI
+    # function and its ntb_ep_dma device are gone, the endpoint's vNTB side (pci-vntb) is left
+    # and is not a host's device: 69 naming the link, not a run on the endpoint side (exit 1)
+    live = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "../fixtures/testbed/testbed-live")
+    if os.path.isdir(live):
+        import shutil
+        root = g.scratch_copy(live)
+        shutil.rmtree(os.path.join(root, "sys/kernel/debug/ntb_ep_dma/0000:10:00.0"))
+        os.unlink(os.path.join(root, "sys/bus/pci/devices/0000:10:00.0"))
+        r = g.run(epdmactl, ["--root", root, "test", "run", "--json"])
+        doc = g.check_json(r.stdout, "test-result.schema.json", "loopback link down: JSON")
+        g.check(r.returncode == 69, f"loopback link down: exit {r.returncode}, want 69")
+        if doc:
+            m = doc["error"]["message"]
+            g.check(doc["device"] is None and "0000:20:00.0 (pci-vntb)" in m and "link" in m,
+                    f"loopback link down: names the endpoint side and the link ({m})")
+        g.cleanup(root)
+    else:
+        g.check(False, f"no captured testbed tree at {live}")
     case(epdmactl, "two devices, one chosen", "pass", 0, "pass", args=["--device", DEV],
          prepare=two)
 
@@ -244,6 +323,18 @@ def main():
     if doc:
         g.check(doc["runs"]["passed"] == 2 and doc["runs"]["completed"] == 3 and
                 doc["outcome"] == "fail", f"third fails: stopped after it ({doc['runs']})")
+    # the link goes down after two runs, as in the loopback testbed: the host's PCI function
+    # is unbound while both ntb_ep_dma directories are still there, then the host's
+    # directory goes during the third run. Every run stays on the first run's device
+    # (E2E-FINDINGS open 3: looking again found two devices and no host side, exit 2) and the
+    # series ends with 69.
+    doc = series(epdmactl, "count 5, link down after two", ["pass", "pass, unbind", "gone"],
+                 5, 69)
+    if doc:
+        g.check(doc["runs"]["passed"] == 2 and doc["outcome"] == "error" and
+                doc["device"] == DEV and "link" in doc["error"]["message"],
+                f"link down after two: same device, 69, the link named ({doc['runs']}, "
+                f"{doc['device']}, {doc['error']})")
     doc, r, _ = case(epdmactl, "single run has no runs member", "pass", 0, "pass")
     if doc:
         g.check("runs" not in doc, "without --count the document has no 'runs'")
@@ -322,8 +413,8 @@ def netlink_options(epdmactl):
                            "--direction", "write", "--via", "debugfs"])
     if doc:
         t = doc["transfer"]
-        g.check(doc["version"] == 2 and doc["via"] == "debugfs",
-                f"version 2 via debugfs ({doc['version']}, {doc.get('via')})")
+        g.check(doc["version"] == 3 and doc["via"] == "debugfs",
+                f"version 3 via debugfs ({doc['version']}, {doc.get('via')})")
         g.check(t and t["via"] == "debugfs" and t["size"] == 4096 and t["count"] == 1 and
                 t["transfers"] == 1 and t["errors"] == 0 and t["bytes"] == 4096 and
                 t["status"] == 0 and t["channel"] is None and t["verify"] is True,

@@ -14,10 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ntb-ep-dma-nl.h"
 #include "testutil.h"
 
 #ifndef FIXTURES_DIR
 #error "FIXTURES_DIR must name tests/golden/fixtures"
+#endif
+#ifndef TESTBED_FIXTURES_DIR
+#error "TESTBED_FIXTURES_DIR must name tests/fixtures/testbed"
 #endif
 
 static const char cover_result[] = "last_status: 0\n"
@@ -231,14 +235,22 @@ END_TEST
 
 /* ---- test run against a fake debugfs ----------------------------------------------------- */
 
-static char tmproot[] = "/tmp/epdma-unit-status-XXXXXX";
+#define TMPROOT_TEMPLATE "/tmp/epdma-unit-status-XXXXXX"
+static char tmproot[] = TMPROOT_TEMPLATE;
 static char devdir[1200];
+
+/* a new temporary root (a test may make several one after the other) */
+static void make_tmproot(void)
+{
+	memcpy(tmproot, TMPROOT_TEMPLATE, sizeof(tmproot));
+	ck_assert_ptr_nonnull(mkdtemp(tmproot));
+}
 
 static void copy_fixture(void)
 {
 	char cmd[2600];
 
-	ck_assert_ptr_nonnull(mkdtemp(tmproot));
+	make_tmproot();
 	snprintf(cmd, sizeof(cmd), "cp -a '%s/host-dma/.' '%s/'", FIXTURES_DIR, tmproot);
 	ck_assert_int_eq(system(cmd), 0);
 	snprintf(devdir, sizeof(devdir), "%s/sys/kernel/debug/ntb_ep_dma/0000:01:00.0", tmproot);
@@ -266,10 +278,9 @@ static void write_file(const char *name, const char *text)
 	ck_assert_int_eq(rename(tmp, p), 0);
 }
 
-/* The kernel's part: once "1" is in run, publish a new result. */
-static void *fake_kernel(void *arg)
+/* Wait until "1" is written to run, as the kernel's write handler is entered. */
+static void fake_kernel_wait_run(void)
 {
-	const char *result = arg;
 	char p[1400], buf[8] = "";
 
 	snprintf(p, sizeof(p), "%s/run", devdir);
@@ -286,8 +297,14 @@ static void *fake_kernel(void *arg)
 			break;
 		usleep(2000);
 	}
+}
+
+/* The kernel's part: once "1" is in run, publish a new result. */
+static void *fake_kernel(void *arg)
+{
+	fake_kernel_wait_run();
 	usleep(20000);
-	write_file("result", result);
+	write_file("result", arg);
 	return NULL;
 }
 
@@ -335,6 +352,244 @@ START_TEST(test_run_pass_and_fail)
 	opts.device = "0000:07:00.0";
 	ck_assert_int_eq(epdma_test_run(ctx, &opts, &rep, &err), -ENODEV);
 	ck_assert_int_eq(rep.outcome, EPDMA_TEST_ERROR);
+	epdma_ctx_free(ctx);
+	remove_fixture();
+}
+END_TEST
+
+/* ---- which device, and what ended a run --------------------------------------------------- */
+
+/* A second ntb_ep_dma device: the endpoint's side of a loopback (vNTB's PCI function). */
+static void add_ep_side(const char *driver)
+{
+	char cmd[3000];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cp -a '%s' '%s/sys/kernel/debug/ntb_ep_dma/0000:20:00.0' && "
+		 "mkdir -p '%s/sys/bus/pci/devices/0000:20:00.0' && "
+		 "ln -s ../../drivers/%s '%s/sys/bus/pci/devices/0000:20:00.0/driver'",
+		 devdir, tmproot, tmproot, driver, tmproot);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void rm_path(const char *rel)
+{
+	char cmd[1600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/%s'", tmproot, rel);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct epdma_ctx *ctx_on_tmproot(void)
+{
+	struct epdma_ctx *ctx;
+
+	ck_assert_int_eq(epdma_ctx_new(&ctx), 0);
+	ck_assert_int_eq(epdma_ctx_set_root(ctx, tmproot), 0);
+	return ctx;
+}
+
+/*
+ * Without --device only a host-side device (bound to ntb_hw_epf) is taken: the endpoint's
+ * side of a loopback is not a choice, and with the link down (the host's side gone) the
+ * answer is "no device: the link", -ENODEV (exit 69), not a run on the endpoint's side.
+ */
+START_TEST(test_run_device_choice)
+{
+	struct epdma_test_opts opts = { .timeout_ms = 2000 };
+	struct epdma_test_report rep;
+	struct epdma_error err;
+	struct epdma_ctx *ctx;
+	pthread_t t;
+
+	copy_fixture();
+	add_ep_side("pci-vntb");
+	ctx = ctx_on_tmproot();
+	pthread_create(&t, NULL, fake_kernel,
+		       (void *)"last_status: 0\npeer_state: pass\npeer_seq: 2\nlink_up: 1\n");
+	ck_assert_int_eq(epdma_test_run(ctx, &opts, &rep, &err), 0);
+	pthread_join(t, NULL);
+	ck_assert_str_eq(rep.device, "0000:01:00.0");
+
+	/* link down: the loopback removes the host's function, its ntb_ep_dma device goes */
+	rm_path("sys/kernel/debug/ntb_ep_dma/0000:01:00.0");
+	rm_path("sys/bus/pci/devices/0000:01:00.0");
+	ck_assert_int_eq(epdma_test_run(ctx, &opts, &rep, &err), -ENODEV);
+	ck_assert_int_eq(rep.outcome, EPDMA_TEST_ERROR);
+	ck_assert_str_eq(rep.stage, "lookup");
+	ck_assert_str_eq(rep.device, "");
+	ck_assert_msg(strstr(err.message, "no host-side") && strstr(err.message, "link") &&
+		      strstr(err.message, "0000:20:00.0 (pci-vntb)"), "%s", err.message);
+	ck_assert_int_eq(epdma_exit_code(rep.error), EPDMA_EXIT_UNAVAILABLE);
+
+	/* nothing at all (two real machines, link down) */
+	rm_path("sys/kernel/debug/ntb_ep_dma/0000:20:00.0");
+	ck_assert_int_eq(epdma_test_run(ctx, &opts, &rep, &err), -ENODEV);
+	ck_assert_msg(strstr(err.message, "no device") && strstr(err.message, "link"), "%s",
+		      err.message);
+	epdma_ctx_free(ctx);
+	remove_fixture();
+}
+END_TEST
+
+/* The chooser the netlink path uses on the device list, against the same sysfs. */
+START_TEST(test_run_choose_device_list)
+{
+	const char *both[] = { "0000:01:00.0", "0000:20:00.0" };
+	const char *ep_only[] = { "0000:20:00.0" };
+	struct epdma_error err;
+	struct epdma_ctx *ctx;
+	char dev[64];
+
+	copy_fixture();
+	add_ep_side("pci-vntb");
+	ctx = ctx_on_tmproot();
+	ck_assert_int_eq(ep_test_choose_device(ctx, both, 2, "x", dev, sizeof(dev), &err), 0);
+	ck_assert_str_eq(dev, "0000:01:00.0");
+	ck_assert_int_eq(ep_test_choose_device(ctx, ep_only, 1, "x", dev, sizeof(dev), &err),
+			 -ENODEV);
+	ck_assert_ptr_nonnull(strstr(err.message, "link"));
+	ck_assert_int_eq(ep_test_choose_device(ctx, NULL, 0, "it lists none", dev, sizeof(dev),
+					       &err), -ENODEV);
+	ck_assert_ptr_nonnull(strstr(err.message, "it lists none"));
+	epdma_ctx_free(ctx);
+	remove_fixture();
+
+	/* two host-side devices: the caller chooses (-EINVAL: usage) */
+	copy_fixture();
+	add_ep_side("ntb_hw_epf");
+	ctx = ctx_on_tmproot();
+	ck_assert_int_eq(ep_test_choose_device(ctx, both, 2, "x", dev, sizeof(dev), &err),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.message, "--device"));
+	epdma_ctx_free(ctx);
+	remove_fixture();
+}
+END_TEST
+
+/* The real tree captured in the testbed, the host's side removed as at link down. */
+START_TEST(test_run_loopback_capture_link_down)
+{
+	struct epdma_test_opts opts = { .timeout_ms = 2000 };
+	struct epdma_test_report rep;
+	struct epdma_error err;
+	struct epdma_ctx *ctx;
+	char cmd[2600];
+
+	make_tmproot();
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/testbed-live/.' '%s/'", TESTBED_FIXTURES_DIR,
+		 tmproot);
+	ck_assert_int_eq(system(cmd), 0);
+	ctx = ctx_on_tmproot();
+	rm_path("sys/kernel/debug/ntb_ep_dma/0000:10:00.0");
+	rm_path("sys/bus/pci/devices/0000:10:00.0");
+	ck_assert_int_eq(epdma_test_run(ctx, &opts, &rep, &err), -ENODEV);
+	ck_assert_msg(strstr(err.message, "0000:20:00.0 (pci-vntb)") && strstr(err.message, "link"),
+		      "%s", err.message);
+	epdma_ctx_free(ctx);
+	remove_fixture();
+}
+END_TEST
+
+/* The kernel's part when the link goes: its device directory disappears after the write. */
+static void *fake_kernel_gone(void *arg)
+{
+	(void)arg;
+	char cmd[1300];
+
+	fake_kernel_wait_run();
+	usleep(20000);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", devdir);
+	(void)!system(cmd);
+	return NULL;
+}
+
+/*
+ * What ended the run: the kernel's own 5 s limit (last_status -ETIMEDOUT) is not the
+ * caller's timeout; a link lost during the run or a device gone is "unavailable", and the
+ * run says so at once instead of waiting for the caller's timeout.
+ */
+START_TEST(test_run_what_ended_it)
+{
+	struct epdma_test_opts opts = { .device = "0000:01:00.0", .timeout_ms = 10000 };
+	struct epdma_test_report rep;
+	struct epdma_error err;
+	struct epdma_ctx *ctx;
+	pthread_t t;
+
+	copy_fixture();
+	ctx = ctx_on_tmproot();
+
+	pthread_create(&t, NULL, fake_kernel,
+		       (void *)"last_status: -110\npeer_state: ready\nlink_up: 1\n");
+	ck_assert_int_eq(epdma_test_run(ctx, &opts, &rep, &err), -ETIMEDOUT);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(rep.outcome, EPDMA_TEST_TIMEOUT);
+	ck_assert_int_eq(rep.timeout_by, EPDMA_TIMEOUT_KERNEL);
+	ck_assert_uint_eq(rep.timeout_ms, EPDMA_NTB_EP_DMA_WAIT_MS);
+	ck_assert_uint_lt(rep.duration_us, 5000000);
+	ck_assert_msg(strstr(err.message, "kernel") && !strstr(err.message, "10000 ms"), "%s",
+		      err.message);
+
+	write_file("run", "");
+	pthread_create(&t, NULL, fake_kernel,
+		       (void *)"last_status: -67\npeer_state: ready\nlink_up: 0\n");
+	ck_assert_int_eq(epdma_test_run(ctx, &opts, &rep, &err), -ENOLINK);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(rep.outcome, EPDMA_TEST_ERROR);
+	ck_assert_int_eq(rep.timeout_by, EPDMA_TIMEOUT_NONE);
+	ck_assert_ptr_nonnull(strstr(err.message, "link went down"));
+
+	/* the directory goes during the run: -ENODEV now, not after 10 s */
+	write_file("run", "");
+	pthread_create(&t, NULL, fake_kernel_gone, NULL);
+	ck_assert_int_eq(epdma_test_run(ctx, &opts, &rep, &err), -ENODEV);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(rep.outcome, EPDMA_TEST_ERROR);
+	ck_assert_uint_lt(rep.duration_us, 3000000);
+	ck_assert_msg(strstr(err.message, "went away") && strstr(err.message, "link"), "%s",
+		      err.message);
+
+	/* ... and the next run on it, named as a --count series names it, says the link too */
+	ck_assert_int_eq(epdma_test_run(ctx, &opts, &rep, &err), -ENODEV);
+	ck_assert_ptr_nonnull(strstr(err.message, "link"));
+
+	/* our own limit */
+	epdma_ctx_free(ctx);
+	remove_fixture();
+	copy_fixture();
+	ctx = ctx_on_tmproot();
+	opts.timeout_ms = 150;
+	ck_assert_int_eq(epdma_test_run(ctx, &opts, &rep, &err), -ETIMEDOUT);
+	ck_assert_int_eq(rep.timeout_by, EPDMA_TIMEOUT_CALLER);
+	ck_assert_uint_eq(rep.timeout_ms, 150);
+	epdma_ctx_free(ctx);
+	remove_fixture();
+}
+END_TEST
+
+/*
+ * A copied tree has dot files the kernel never shows (".keep" in an empty directory of a
+ * captured fixture): they are not devices (E2E-FINDINGS open 5).
+ */
+START_TEST(status_skips_dot_files)
+{
+	struct epdma_status *st;
+	struct epdma_error err;
+	struct epdma_ctx *ctx;
+	char p[1400];
+	FILE *f;
+
+	copy_fixture();
+	snprintf(p, sizeof(p), "%s/sys/bus/ntb/devices/.keep", tmproot);
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	ctx = ctx_on_tmproot();
+	ck_assert_int_eq(epdma_status_read(ctx, &st, &err), 0);
+	ck_assert_uint_eq(st->n_ntb, 1);
+	ck_assert_str_eq(st->ntb[0].pci_device, "0000:01:00.0");
+	epdma_status_free(st);
 	epdma_ctx_free(ctx);
 	remove_fixture();
 }
@@ -449,6 +704,11 @@ static Suite *suite(void)
 	tc = tcase_create("test-run");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_run_pass_and_fail);
+	tcase_add_test(tc, test_run_device_choice);
+	tcase_add_test(tc, test_run_choose_device_list);
+	tcase_add_test(tc, test_run_loopback_capture_link_down);
+	tcase_add_test(tc, status_skips_dot_files);
+	tcase_add_test(tc, test_run_what_ended_it);
 	suite_add_tcase(s, tc);
 	return s;
 }
