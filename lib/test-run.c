@@ -503,6 +503,28 @@ static int kernel_verdict(struct epdma_test_report *rep, int r, unsigned int tim
 	}
 }
 
+/*
+ * The kernel's wait expired because the link went down: the result (read right after the
+ * run) shows the link down, or the device is already gone (@len -ENOENT). A debugfs run does
+ * not watch the link while it waits, so this, not the 5 s, is what ended it. Returns @r, or
+ * -ENOLINK when that is what happened.
+ */
+static int link_lost(struct epdma_test_report *rep, int r, int len, struct epdma_error *err)
+{
+	if (r != -ETIMEDOUT || rep->timeout_by != EPDMA_TIMEOUT_KERNEL)
+		return r;
+	if (len != -ENOENT && !(rep->has_result && (rep->result.fields & EPDMA_TR_F_LINK_UP) &&
+				!rep->result.link_up))
+		return r;
+	rep->outcome = EPDMA_TEST_ERROR;
+	rep->timeout_by = EPDMA_TIMEOUT_NONE;
+	rep->timeout_ms = 0;
+	return ep_error_set(err, -ENOLINK, NULL, NULL, "link-down", NULL,
+			    "DMA test on %s ended: the NTB link went down (ntb_ep_dma gave up "
+			    "waiting after %u ms, ETIMEDOUT)", rep->device,
+			    EPDMA_NTB_EP_DMA_WAIT_MS);
+}
+
 /* The device directory went away under us: ntb_ep_dma removes it when the link goes down. */
 static int device_gone(struct epdma_test_report *rep, struct epdma_error *err)
 {
@@ -621,8 +643,11 @@ int epdma_test_run(struct epdma_ctx *ctx, const struct epdma_test_opts *opts,
 	}
 	if (len >= 0 && epdma_test_result_parse(after, (size_t)len, &rep->result) == 0)
 		rep->has_result = true;
-	if (r < 0)
-		goto out;	/* failure already recorded; the result is the detail */
+	if (r < 0) {
+		/* failure already recorded; the result is the detail */
+		r = link_lost(rep, r, len, err);
+		goto out;
+	}
 	if (!rep->has_result) {
 		r = ep_error_set(err, -EBADMSG, NULL, NULL, "result-format", NULL,
 				 "cannot understand %s/result", dir);
@@ -638,6 +663,7 @@ int epdma_test_run(struct epdma_ctx *ctx, const struct epdma_test_opts *opts,
 				     "DMA test on %s failed: last_status %lld, peer state %s",
 				     rep->device, (long long)st,
 				     rep->result.peer_state[0] ? rep->result.peer_state : "?");
+		r = link_lost(rep, r, len, err);
 		goto out;
 	}
 	if ((rep->result.fields & EPDMA_TR_F_PEER_STATE) &&
