@@ -647,6 +647,10 @@ static void run_chan(struct edma_model *m, int dir, unsigned int ch,
 
 	raw_spin_lock_irqsave(&m->lock, flags);
 	m->stats.bytes += rs.bytes;
+	if (dir == EDMA_MODEL_WR)
+		m->stats.bytes_wr += rs.bytes;
+	else
+		m->stats.bytes_rd += rs.bytes;
 	m->stats.elements += rs.elements;
 	m->stats.links += rs.links;
 	c->active = false;

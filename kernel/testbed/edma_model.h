@@ -176,6 +176,8 @@ struct edma_model_stats {
 	u64 elements;		/* data elements (or non-LL blocks) completed */
 	u64 links;		/* link elements followed */
 	u64 bytes;		/* bytes copied */
+	u64 bytes_wr;		/* of which by WRITE channels (EP -> PCI) */
+	u64 bytes_rd;		/* of which by READ channels (PCI -> EP) */
 	u64 done;		/* runs that set a done bit */
 	u64 aborts;
 	u64 irqs;		/* local interrupt pulses */

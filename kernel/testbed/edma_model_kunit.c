@@ -523,6 +523,64 @@ static void write_channel_copies_local_to_pci(struct kunit *test)
 			PCI_BASE + 0x5000 + 4096);
 }
 
+/*
+ * Both directions at once, as a host that drives exported channels of both
+ * kinds does: a READ channel fills EP memory from the host, a WRITE channel
+ * fills the host from EP memory, each touching only its destination side,
+ * and the statistics count the bytes per direction.
+ */
+static void both_directions_counted_apart(struct kunit *test)
+{
+	struct tb *t = test->priv;
+	struct edma_model_stats st;
+
+	fill(t->pci + 0x1000, 512, 5);
+	fill(t->local + 0x4000, 768, 6);
+	put_data(t, el(RD, 2, 0), EDMA_M_CB | EDMA_M_RIE, 512,
+		 PCI_BASE + 0x1000, LOCAL_BASE + 0x8000);
+	put_data(t, el(WR, 1, 0), EDMA_M_CB | EDMA_M_RIE, 768,
+		 LOCAL_BASE + 0x4000, PCI_BASE + 0x9000);
+	start_ll(t, RD, 2, true, el(RD, 2, 0));
+	start_ll(t, WR, 1, true, el(WR, 1, 0));
+	KUNIT_EXPECT_EQ(test, edma_model_run(t->m), 2U);
+
+	KUNIT_EXPECT_TRUE(test, filled(t->local + 0x8000, 512, 5));
+	KUNIT_EXPECT_TRUE(test, filled(t->pci + 0x9000, 768, 6));
+	/* neither copied the other way: the mirror addresses stay empty */
+	KUNIT_EXPECT_TRUE(test, all_zero(t->pci + 0x8000, 512));
+	KUNIT_EXPECT_TRUE(test, all_zero(t->local + 0x9000, 768));
+	KUNIT_EXPECT_EQ(test, r32(t, int_status(RD)), EDMA_M_INT_DONE(2));
+	KUNIT_EXPECT_EQ(test, r32(t, int_status(WR)), EDMA_M_INT_DONE(1));
+	st = stats(t);
+	KUNIT_EXPECT_EQ(test, st.bytes_rd, 512ULL);
+	KUNIT_EXPECT_EQ(test, st.bytes_wr, 768ULL);
+	KUNIT_EXPECT_EQ(test, st.bytes, 512ULL + 768ULL);
+}
+
+/*
+ * A WRITE channel given a list built for a READ (source on the PCI side, as
+ * a host that picked the wrong direction would write it) does not move the
+ * data: the source is not EP memory, so the channel aborts with a data
+ * error and nothing reaches either side.
+ */
+static void write_channel_with_read_list_aborts(struct kunit *test)
+{
+	struct tb *t = test->priv;
+
+	fill(t->pci + 0x1000, 256, 8);
+	put_data(t, el(WR, 0, 0), EDMA_M_CB | EDMA_M_LIE, 256,
+		 PCI_BASE + 0x1000, LOCAL_BASE + 0x2000);
+	start_ll(t, WR, 0, true, el(WR, 0, 0));
+	edma_model_run(t->m);
+
+	KUNIT_EXPECT_TRUE(test, all_zero(t->local + 0x2000, 256));
+	KUNIT_EXPECT_EQ(test, r32(t, int_status(WR)), EDMA_M_INT_ABORT(0));
+	KUNIT_EXPECT_EQ(test, r32(t, err_status(WR)), EDMA_M_ERR_DATA(0));
+	KUNIT_EXPECT_EQ(test, cs(t, WR, 0), EDMA_M_CS_HALTED);
+	KUNIT_EXPECT_EQ(test, stats(t).bytes_wr, 0ULL);
+	KUNIT_EXPECT_EQ(test, stats(t).bytes_rd, 0ULL);
+}
+
 static void multi_element_list(struct kunit *test)
 {
 	struct tb *t = test->priv;
@@ -1155,6 +1213,8 @@ static struct kunit_case edma_model_cases[] = {
 	KUNIT_CASE(doorbell_bad_channel_ignored),
 	KUNIT_CASE(read_channel_copies_pci_to_local),
 	KUNIT_CASE(write_channel_copies_local_to_pci),
+	KUNIT_CASE(both_directions_counted_apart),
+	KUNIT_CASE(write_channel_with_read_list_aborts),
 	KUNIT_CASE(multi_element_list),
 	KUNIT_CASE(zero_size_element),
 	KUNIT_CASE(large_copy_through_small_bounce),

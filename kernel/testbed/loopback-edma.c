@@ -282,6 +282,7 @@ static int lb_stats_show(struct seq_file *s, void *unused)
 		   st.doorbells, st.doorbells_ignored, st.runs);
 	seq_printf(s, "elements %llu\nlinks %llu\nbytes %llu\n",
 		   st.elements, st.links, st.bytes);
+	seq_printf(s, "bytes_wr %llu\nbytes_rd %llu\n", st.bytes_wr, st.bytes_rd);
 	seq_printf(s, "done %llu\naborts %llu\nirqs %llu\nimwr %llu\nimwr_dropped %llu\n",
 		   st.done, st.aborts, st.irqs, st.imwr, st.imwr_dropped);
 	return 0;

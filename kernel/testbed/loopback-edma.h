@@ -37,9 +37,10 @@
  * item, in process context, calling the bus ops without any lock held.
  *
  * debugfs: /sys/kernel/debug/lb-edma-<parent>/stats (doorbells, elements,
- * bytes, done, aborts, irqs, imwr...) and layout (register block, each
- * channel's LL memory and local IRQ). A scenario can prove a transfer went
- * through the engine by watching "bytes" grow.
+ * bytes, bytes_wr and bytes_rd per direction, done, aborts, irqs, imwr...)
+ * and layout (register block, each channel's LL memory and local IRQ). A
+ * scenario can prove a transfer went through the engine, and through
+ * channels of which direction, by watching "bytes_wr"/"bytes_rd" grow.
  *
  * Note for pcitest: "pcitest -c -d" cannot pass with unmodified pci-epf-test.
  * dw-edma offers DMA_SLAVE channels only (no DMA_MEMCPY), so pci-epf-test
