@@ -53,10 +53,15 @@ def live_facts(doc):
     g.check(n and n[0]["link_up"] is True, f"live: NTB link up ({n})")
     ex = doc["dma_exports"]
     g.check(len(ex) == 1 and len(ex[0]["channels"]) == 4, f"live: one export, 4 channels ({ex})")
+    # the locator comes from the ep_dma_v1 device's dma_* attributes (ntb_hw_epf in the
+    # series): the profile's slice, one MSI vector per channel after the NTB ones
     loc = ex[0].get("locator") if ex else None
-    if loc:
-        g.check((loc["bar"], loc["offset"], loc["num_chans"]) == (2, 0xF9000, 4),
-                f"live: locator BAR2 at 0xf9000, 4 channels ({loc})")
+    if g.check(loc is not None, "live: the export's locator is shown (dma_* attributes)"):
+        g.check((loc["abi"], loc["bar"], loc["offset"], loc["size"], loc["num_chans"]) ==
+                (1, 2, 0xF9000, 0x7000, 4),
+                f"live: locator ABI 1, BAR2 at 0xf9000, 0x7000 bytes, 4 channels ({loc})")
+        g.check(loc["irq_count"] == 4 and loc["irq_base"] > 0,
+                f"live: 4 MSI vectors for the channels, after the NTB ones ({loc})")
     vntb = [f for f in doc["functions"] if f["name"] == "func1"]
     g.check(vntb and vntb[0].get("driver") == "pci_epf_vntb", "live: func1 is pci_epf_vntb")
 
