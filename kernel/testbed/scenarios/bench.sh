@@ -1,7 +1,10 @@
 # Scenario bench (issue 7): figures, not a timed test. In one guest, side by side
 # for 4 KiB to 1 MiB:
-#   * the exported channel: ntb_ep_dma's netlink runs through `epdmactl test run
-#     --json` on the host side of the loopback vNTB with the DMA export;
+#   * the exported channels, both ways: ntb_ep_dma's netlink runs through
+#     `epdmactl test run --json` on the host side of the loopback vNTB with the
+#     DMA export of 4 READ and 1 WRITE channel of the endpoint's eDMA: writes
+#     (host to endpoint, an eDMA READ channel) and reads (endpoint to host, an
+#     eDMA WRITE channel) of the same sizes;
 #   * a CPU copy through the NTB memory window: ntb_perf (memcpy into the peer's
 #     window, host to endpoint);
 #   * the EP-local eDMA: pci-epf-test with -d (pcitest), the rate pci-epf-test
@@ -45,22 +48,24 @@ print(eval(sys.argv[2], {}, {"t": t, "lat": t["latency_ns"] or {}}))' "$1" "$2" 
 }
 
 # ---------------- phase 1: vNTB with the DMA export (BAR2 of 2 MiB: MW1, then the DMA slice) ----------------
+# The slice: header, register window, 4 + 1 descriptor windows (0x8000 bytes)
 setup_vntb() {
 	modprobe ntb_ep_dma buf_size=1048576 || return 1
-	vntb_dma_setup generic db_count=16 spad_count=128 num_mws=1 mw1=0x1F9000 ctrl_bar=0 \
-		db_bar=4 mw1_bar=2 dma_bar=2 dma_offset=0x1F9000 dma_num_chans=4 || return 1
+	vntb_dma_setup generic db_count=16 spad_count=128 num_mws=1 mw1=0x1F8000 ctrl_bar=0 \
+		db_bar=4 mw1_bar=2 dma_bar=2 dma_offset=0x1F8000 dma_num_chans=4 \
+		dma_num_wr_chans=1 || return 1
 	wait_for 10 grep -q 1 "$NTB_EP_DMA_DBG/ready"
 }
 ktap_check bench_setup_vntb setup_vntb
 
-# exported channel: unverified runs, one transfer in flight and four; the best of 3 runs
+# exported channels: unverified runs, one transfer in flight and four; the best of 3 runs
 # (a shared host CPU only ever makes a run slower)
-dma_run() { # size count depth -> "MiB/s p50_ns" or nothing
-	ctl --json test run --device "$HOST_DEV" --size "$1" --count "$2" --depth "$3" \
-		--no-verify > /tmp/bench-run.json 2> /tmp/bench-run.err &&
+dma_run() { # direction size count depth -> "MiB/s p50_ns" or nothing
+	ctl --json test run --device "$HOST_DEV" --direction "$1" --size "$2" --count "$3" \
+		--depth "$4" --no-verify > /tmp/bench-run.json 2> /tmp/bench-run.err &&
 		field /tmp/bench-run.json '"%.1f %d" % (t["throughput_bps"] / 1048576, lat["p50"])'
 }
-best_of_3() { # size count depth -> highest MiB/s of 3 runs, or nothing if one failed
+best_of_3() { # direction size count depth -> highest MiB/s of 3 runs, or nothing if one failed
 	b=
 	for i in 1 2 3; do
 		r=$(dma_run "$@") || return 1
@@ -68,17 +73,22 @@ best_of_3() { # size count depth -> highest MiB/s of 3 runs, or nothing if one f
 	done
 	echo "$b"
 }
-for s in $SIZES; do
-	n=$((67108864 / s)); [ $n -gt 1000 ] && n=1000; [ $n -lt 64 ] && n=64
-	r1=$(best_of_3 "$s" "$n" 1)
-	r4=$(best_of_3 "$s" "$n" 4)
-	eval "DMA1_$s=\$r1 DMA4_$s=\$r4"
-	if [ -n "$r1" ] && [ -n "$r4" ]; then
-		ktap_ok "bench_exported_dma_$(human "$s")" "$n x $s B, best of 3: depth 1 $r1 MiB/s, depth 4 $r4 MiB/s"
-	else
-		ktap_fail "bench_exported_dma_$(human "$s")" "$(tail -2 /tmp/bench-run.err)" \
-			"$(head -c 400 /tmp/bench-run.json)"
-	fi
+for dir in write read; do
+	v=$([ $dir = write ] && echo DMA || echo DMARD)
+	for s in $SIZES; do
+		n=$((67108864 / s)); [ $n -gt 1000 ] && n=1000; [ $n -lt 64 ] && n=64
+		r1=$(best_of_3 $dir "$s" "$n" 1)
+		r4=$(best_of_3 $dir "$s" "$n" 4)
+		eval "${v}1_$s=\$r1 ${v}4_$s=\$r4"
+		if [ -n "$r1" ] && [ -n "$r4" ]; then
+			ktap_ok "bench_exported_dma_${dir}_$(human "$s")" \
+				"$n x $s B, best of 3: depth 1 $r1 MiB/s, depth 4 $r4 MiB/s"
+		else
+			ktap_fail "bench_exported_dma_${dir}_$(human "$s")" "$(tail -2 /tmp/bench-run.err)" \
+				"$(head -c 400 /tmp/bench-run.json)"
+		fi
+	done
+	[ $dir = read ] && CHAN_RD=$(field /tmp/bench-run.json 't["channel_name"]')
 done
 # the 4 KiB latency the ratio uses: 1000 transfers, one at a time
 r=$(ctl --json test run --device "$HOST_DEV" --size 4096 --count 1000 --no-verify \
@@ -180,11 +190,14 @@ fi
 # ---------------- the table ----------------
 get() { eval "echo \${$1_$2:--}"; }
 bench "testbed figures (UML, every device emulated in one kernel on a shared host CPU), NOT a board's"
-bench "MiB/s per size, best of 3 runs (5 for EP-eDMA); exported DMA: epdmactl test run --no-verify (${CHAN:-?}, host to endpoint)"
-bench "$(printf '%-6s %14s %14s %16s %16s %16s' size 'exp-DMA d=1' 'exp-DMA d=4' 'EP-eDMA EP-rd' 'EP-eDMA EP-wr' 'CPU copy NTB MW')"
+bench "MiB/s per size, best of 3 runs (5 for EP-eDMA); exported DMA: epdmactl test run --no-verify," \
+	"wr = host to endpoint (${CHAN:-?}), rd = endpoint to host (${CHAN_RD:-?})"
+bench "$(printf '%-6s %11s %11s %11s %11s %14s %14s %16s' size 'exp-wr d=1' 'exp-wr d=4' \
+	'exp-rd d=1' 'exp-rd d=4' 'EP-eDMA EP-rd' 'EP-eDMA EP-wr' 'CPU copy NTB MW')"
 for s in $SIZES; do
-	bench "$(printf '%-6s %14s %14s %16s %16s %16s' "$(human "$s")" "$(get DMA1 "$s")" \
-		"$(get DMA4 "$s")" "$(get EPR "$s")" "$(get EPW "$s")" "$(get CPU "$s")")"
+	bench "$(printf '%-6s %11s %11s %11s %11s %14s %14s %16s' "$(human "$s")" \
+		"$(get DMA1 "$s")" "$(get DMA4 "$s")" "$(get DMARD1 "$s")" "$(get DMARD4 "$s")" \
+		"$(get EPR "$s")" "$(get EPW "$s")" "$(get CPU "$s")")"
 done
 if [ -n "$DMA_LAT_P50" ] && [ -n "$DB_RTT" ]; then
 	bench "4 KiB remote-DMA latency p50 $DMA_LAT_P50 ns vs vNTB doorbell round trip $DB_RTT ns:" \
