@@ -6,7 +6,9 @@
 # ("lost"). Each time the run must end with an error, not hang, the host
 # must unbind without waiting for the dead endpoint, the endpoint's NTB
 # client must see the link go down and forget the host's buffer, and after
-# the link comes back a new run must pass. Last, a link cycle while idle.
+# the link comes back a new run must pass. Then a link cycle while idle. Last,
+# another DMAengine client (edma_holder) holds a channel with transfers
+# queued while the provider goes away (see holder_drop).
 . /testbed/lib.sh
 
 setup() {
@@ -111,6 +113,103 @@ if wait_for 10 test -e "/sys/bus/pci/devices/$HOST_DEV/driver" && run_once; then
 else
 	ktap_fail run_after_idle_relink "$(cat "$D/result" 2>&1 | xargs)"
 fi
+# A DMAengine client other than ntb_ep_dma (edma_holder) holds a channel of
+# the dw-edma-aux provider, with transfers in flight (the model holds the
+# first) and queued, and one prepared but not yet submitted, when the
+# provider goes away: the link goes down ("down"), the host's PCI function
+# is removed ("remove"), or dw_edma_aux is unloaded ("rmmod"). The holder's
+# transfers must complete with an error at once, its new calls must fail,
+# the provider's channels must leave /sys/class/dma, the holder must still
+# unload, and once the provider is back a run of ntb_ep_dma must pass.
+H=/sys/kernel/debug/edma_holder
+hstat() { sed -n "s/^$1: //p" "$H/status"; }
+provider_chans() {
+	for c in /sys/class/dma/dma*chan*; do
+		[ -e "$c" ] && readlink -f "$c/device"
+	done | grep -c "/$HOST_DEV\$"
+}
+provider_up() { [ "$(provider_chans)" -gt 0 ]; }
+provider_gone() { [ "$(provider_chans)" -eq 0 ]; }
+queue_done() { [ "$(hstat pending)" = 0 ] && [ "$(hstat submitted)" -ge "$1" ]; }
+aborted_n() { [ "$(hstat aborted)" -ge "$1" ] && [ "$(hstat pending)" = 0 ]; }
+settled() { [ "$(($(sed -n 's/^done //p' "$EDMA/stats") + $(aborts)))" -gt "$1" ]; }
+
+holder_drop() {
+	how=$1
+	if ! wait_for 10 provider_up || ! modprobe edma_holder dev="$HOST_DEV"; then
+		ktap_fail "holder_loaded_$how" "provider channels: $(provider_chans)"
+		return
+	fi
+	# the channel works: two transfers, data checked
+	if echo 2 > "$H/queue" && wait_for 5 queue_done 2 && [ "$(hstat verified)" = 2 ]; then
+		ktap_ok "holder_transfers_$how" "$(hstat completed) completed, $(hstat verified) verified"
+	else
+		ktap_fail "holder_transfers_$how" "$(xargs < "$H/status")"
+	fi
+	echo 1 > "$EDMA/hold"
+	before=$(doorbells)
+	echo 3 > "$H/queue"
+	echo 1 > "$H/stage"
+	if wait_for 10 rung && [ "$(hstat pending)" = 3 ]; then
+		ktap_ok "holder_in_flight_$how" "3 pending, doorbells $before -> $(doorbells)"
+	else
+		ktap_fail "holder_in_flight_$how" "doorbells $before -> $(doorbells); $(xargs < "$H/status")"
+	fi
+	ab0=$(hstat aborted)
+	t0=$(now_ms)
+	case $how in
+	down) echo down > "$LB_DBG/link" ;;
+	remove) echo 1 > "/sys/bus/pci/devices/$HOST_DEV/remove" ;;
+	rmmod) rmmod dw_edma_aux ;;
+	esac
+	if wait_for 10 aborted_n $((ab0 + 3)); then
+		ktap_ok "holder_error_completion_$how" \
+			"3 transfers aborted within $(( $(now_ms) - t0 )) ms; last_result $(hstat last_result), last_status $(hstat last_status)"
+	else
+		ktap_fail "holder_error_completion_$how" "$(( $(now_ms) - t0 )) ms: $(xargs < "$H/status")"
+	fi
+	if wait_for 5 provider_gone; then
+		ktap_ok "provider_gone_$how"
+	else
+		ktap_fail "provider_gone_$how" "$(provider_chans) channels of $HOST_DEV in /sys/class/dma"
+	fi
+	# new calls fail cleanly; a transfer prepared before the removal and
+	# submitted after it completes with an error when issued
+	pf=$(hstat prep_failed)
+	ab=$(hstat aborted)
+	if ! echo 1 > "$H/queue" 2>/dev/null && ! echo 1 > "$H/config" 2>/dev/null &&
+	   [ "$(hstat prep_failed)" -gt "$pf" ] && echo 1 > "$H/fire" &&
+	   wait_for 5 aborted_n $((ab + 1)); then
+		ktap_ok "holder_calls_fail_$how" "prep and config refused; the staged transfer aborted on issue"
+	else
+		ktap_fail "holder_calls_fail_$how" "$(xargs < "$H/status")"
+	fi
+	# let the engine finish or abort what it latched while the holder's
+	# buffers still exist
+	settle=$(($(sed -n 's/^done //p' "$EDMA/stats") + $(aborts)))
+	echo 0 > "$EDMA/hold"
+	wait_for 5 settled "$settle"
+	if rmmod edma_holder; then
+		ktap_ok "holder_unloaded_$how"
+	else
+		ktap_fail "holder_unloaded_$how"
+	fi
+	case $how in
+	down) echo up > "$LB_DBG/link" ;;
+	remove) echo 1 > /sys/bus/pci/rescan ;;
+	rmmod) modprobe dw_edma_aux ;;
+	esac
+	if wait_for 10 test -e "/sys/bus/pci/devices/$HOST_DEV/driver" && wait_for 10 provider_up &&
+	   run_once; then
+		ktap_ok "run_after_holder_$how" "$(grep -E 'last_status|peer_state' "$D/result" | xargs)"
+	else
+		ktap_fail "run_after_holder_$how" "$(cat "$D/result" 2>&1 | xargs)"
+	fi
+}
+holder_drop down
+holder_drop remove
+holder_drop rmmod
+
 cat "$LB_DBG/stats" "$EDMA/stats" >&2
 ktap_check_kernel_log
 ktap_finish
