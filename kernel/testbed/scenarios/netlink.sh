@@ -1,11 +1,22 @@
 # Scenario netlink (issue 7): ntb_ep_dma's generic netlink family driven by
 # `epdmactl test run --json` across the loopback vNTB with the DMA export
 # (the series scenario's layout: R-Car S4-like profile, MW1 and the DMA slice
-# with 4 delegated eDMA channels sharing BAR2).
+# sharing BAR2), exporting both directions: 4 READ channels of the endpoint's
+# eDMA (host memory to the endpoint: the host's writes, DMA_MEM_TO_DEV) and 1
+# WRITE channel (endpoint memory to the host: the host's reads,
+# DMA_DEV_TO_MEM). The loopback EPC maps at most 8 sub-ranges per BAR (MW1,
+# the slice header, the register window and one descriptor window per
+# channel), so 5 channels are what fits next to MW1.
 #
 #  * 4 KiB, 64 KiB and 1 MiB x 100 verified writes pass (ntb_ep_dma loaded with
-#    buf_size=1 MiB on both sides, which are both in this one kernel);
-#  * reads, and unverified writes with 8 in flight;
+#    buf_size=1 MiB on both sides, which are both in this one kernel), and
+#    unverified writes with 8 in flight;
+#  * the same verified reads (ntb_ep_dma writes a pattern into the peer's
+#    buffer, then every read is compared with it), and unverified reads with 8
+#    in flight; the loopback eDMA's counters show that the reads ran on its
+#    WRITE channels and the writes on its READ channels;
+#  * a request for a channel in the direction it cannot move data is refused
+#    with a message that says so, both ways;
 #  * malformed requests are refused by the kernel's policy (raw netlink from
 #    python3, so that epdmactl's own checks are not what is tested);
 #  * a second run on a busy device fails at once with EBUSY; CANCEL ends a run;
@@ -175,12 +186,16 @@ sys.exit(1 if failed else 0)
 EOF
 
 # ---------------- setup: vNTB with the DMA export, both sides' ntb_ep_dma ----------------
+dmesg_has() { dmesg | grep -q "$1"; }
 # ntb_ep_dma first, with a 1 MiB receive buffer: it binds both NTB devices as they appear.
 setup() {
 	modprobe ntb_ep_dma buf_size=1048576 || return 1
-	vntb_dma_setup rcar db_count=16 spad_count=128 num_mws=1 mw1=0xF9000 ctrl_bar=0 \
-		mw1_bar=2 db_bar=4 dma_bar=2 dma_offset=0xF9000 dma_num_chans=4 ||
-		{ log "host function not bound"; return 1; }
+	# BAR2 (1 MiB): MW1, then the slice: header, register window, 5 descriptor windows
+	vntb_dma_setup rcar db_count=16 spad_count=128 num_mws=1 mw1=0xF8000 ctrl_bar=0 \
+		mw1_bar=2 db_bar=4 dma_bar=2 dma_offset=0xF8000 dma_num_chans=4 \
+		dma_num_wr_chans=1 || { log "host function not bound"; return 1; }
+	wait_for 10 dmesg_has '4 read and 1 write channel' ||
+		{ log "dw-edma-aux did not take 4 read and 1 write channel"; return 1; }
 	wait_for 10 test -d "$NTB_EP_DMA_DBG" || { log "no ntb_ep_dma device $HOST_DEV"; return 1; }
 	wait_for 10 grep -q 1 "$NTB_EP_DMA_DBG/ready" || { log "peer not ready"; return 1; }
 }
@@ -192,6 +207,14 @@ if ! grep -q 1 "$NTB_EP_DMA_DBG/ready" 2>/dev/null; then
 fi
 
 # ---------------- the runs the issue asks for ----------------
+# edma_bytes wr|rd: bytes the loopback eDMA moved on its WRITE or READ channels
+edma_bytes() {
+	sed -n "s/^bytes_$1 //p" /sys/kernel/debug/lb-edma-*/stats 2>/dev/null | head -1
+}
+# json_field KEY: a field of the last run's transfer figures
+json_field() {
+	py -c 'import json, sys; print(json.load(open("/tmp/netlink-run.json"))["transfer"][sys.argv[1]])' "$1" 2>/dev/null
+}
 run_json() { # name size count [epdmactl options...] -- [check field=value...]
 	name=$1 size=$2 count=$3; shift 3
 	opts=
@@ -214,15 +237,46 @@ run_json netlink_write_64k_x100_verified 65536 100 -- verify=true
 run_json netlink_write_1m_x100_verified 1048576 100 -- verify=true
 run_json netlink_write_64k_x100_depth8_unverified 65536 100 --no-verify --depth 8 -- verify=false depth=8
 
-# reads: only if an exported channel can read from the peer
-ctl --json test run --device $HOST_DEV --direction read --size 65536 --count 10 \
-	> $H/tmp/netlink-run.json 2> /tmp/netlink-run.err
-rc=$?
-if [ $rc -eq 69 ] && grep -q 'read from' $H/tmp/netlink-run.json; then
-	ktap_skip netlink_read_64k_x10_verified "no exported channel reads from the peer"
+# reads: the exported WRITE channels of the endpoint's eDMA
+wr0=$(edma_bytes wr) rd0=$(edma_bytes rd)
+run_json netlink_read_4k_x100_verified 4096 100 --direction read -- verify=true direction=read
+RD_CHAN=$(json_field channel)
+run_json netlink_read_64k_x100_verified 65536 100 --direction read -- verify=true direction=read
+run_json netlink_read_1m_x100_verified 1048576 100 --direction read -- verify=true direction=read
+run_json netlink_read_64k_x100_depth8_unverified 65536 100 --direction read --no-verify --depth 8 \
+	-- verify=false depth=8 direction=read
+wr1=$(edma_bytes wr) rd1=$(edma_bytes rd)
+# each verified read also wrote its pattern once (a WRITE of the host, a READ channel)
+want=$((4096 * 100 + 65536 * 100 + 1048576 * 100 + 65536 * 100))
+if [ -n "$wr0" ] && [ -n "$rd1" ] && [ $((wr1 - wr0)) -eq "$want" ] &&
+   [ $((rd1 - rd0)) -eq $((4096 + 65536 + 1048576)) ]; then
+	ktap_ok netlink_reads_on_edma_write_channels \
+		"eDMA WRITE channels moved $((wr1 - wr0)) B, READ channels $((rd1 - rd0)) B (the patterns)"
 else
-	run_json netlink_read_64k_x10_verified 65536 10 --direction read -- direction=read
+	ktap_fail netlink_reads_on_edma_write_channels \
+		"want $want B on the eDMA WRITE channels and $((4096 + 65536 + 1048576)) B on its READ channels" \
+		"got WRITE ${wr0:-?} -> ${wr1:-?}, READ ${rd0:-?} -> ${rd1:-?}"
 fi
+
+# a channel asked for in the direction it cannot move data is refused, and says why:
+# RD_CHAN is the channel the reads ran on (an eDMA WRITE channel), WR_CHAN the one a write
+# takes (an eDMA READ channel)
+WR_CHAN=$(ctl --json test run --device $HOST_DEV --size 4096 --count 1 2>/dev/null |
+	chroot $H python3 -c 'import json, sys; print(json.load(sys.stdin)["transfer"]["channel"])' 2>/dev/null)
+wrong_dir() { # name channel direction what-it-cannot
+	ctl --json test run --device $HOST_DEV --channel "$2" --direction "$3" --size 4096 \
+		> $H/tmp/netlink-run.json 2> /tmp/netlink-run.err
+	rc=$?
+	if [ -n "$2" ] && [ $rc -ne 0 ] && grep -q "channel $2 cannot $4 the peer" $H/tmp/netlink-run.json &&
+	   py -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(d["outcome"] == "pass")' \
+		/tmp/netlink-run.json; then
+		ktap_ok "$1" "exit $rc: $(grep -o '"message": *"[^"]*"' $H/tmp/netlink-run.json | head -1)"
+	else
+		ktap_fail "$1" "channel '${2}' --direction $3: exit $rc" "$(head -c 600 $H/tmp/netlink-run.json)"
+	fi
+}
+wrong_dir netlink_write_on_read_channel_refused "$RD_CHAN" write "write to"
+wrong_dir netlink_read_on_write_channel_refused "$WR_CHAN" read "read from"
 
 # ---------------- malformed requests ----------------
 if out=$(py /tmp/netlink-raw.py policy $HOST_DEV 2>&1); then
