@@ -90,12 +90,16 @@ def main():
         if not ex:
             bad.append("no dma_exports")
         else:
-            # the locator is what the EP exports (function view) or what the host parsed
-            loc = ex[0].get("locator") or next(
-                (f["dma_export"] for f in doc["functions"] if f.get("dma_export")), None)
+            # The host's locator comes from the ep_dma_v1 device's sysfs attributes (the
+            # series shows them); it must agree with what the EP function says it exports.
+            loc = ex[0].get("locator")
+            ep = next((f["dma_export"] for f in doc["functions"] if f.get("dma_export")), None)
             if not loc or not ex[0].get("channels"):
-                bad.append(f"DMA export without locator or channels: {ex[0]}")
+                bad.append(f"DMA export without the host's locator or channels: {ex[0]}")
             else:
+                differ = {k: (loc[k], ep[k]) for k in loc if ep and k in ep and loc[k] != ep[k]}
+                if differ:
+                    bad.append(f"host locator and EP export disagree (host, EP): {differ}")
                 said.append(f"DMA export {ex[0]['name']} locator {loc} channels {ex[0]['channels']}")
     return report(bad, said)
 
