@@ -47,8 +47,9 @@ def findings(text):
         cmd = command_part(m.group(1))
         if cmd.startswith(('sh -c', 'bash -c')):
             continue  # the quoted script runs again on every poll
-        # an unescaped $( or backquote in the arguments runs once
-        if re.search(r'(?<!\\)\$\(|(?<!\\)`', cmd):
+        # an unescaped $( or backquote in the arguments runs once; $(( )) is arithmetic
+        # on values the caller already has, which is what a wait compares against
+        if re.search(r'(?<!\\)\$\((?!\()|(?<!\\)`', cmd):
             yield n, line.strip()
 
 
@@ -58,9 +59,11 @@ def self_test():
         'wait_for 10 ntb_devices_at_least 2 || { log "NTB devices: $(ls /sys/bus/ntb/devices)"; }',
         'if wait_for 3 sh -c "[ \\$(( \\$(cat $3/db) )) -ne 0 ]"; then',
         'wait_for 20 test -e "/sys/bus/pci/devices/$HOST_DEV/driver" || return 1',
+        'if wait_for 10 aborted_n $((ab0 + 3)); then',
     ]
     assert list(findings(bad)), 'missed the one-shot substitution'
     assert list(findings('wait_for 5 test -z `ls /x`')), 'missed backquotes'
+    assert list(findings('wait_for 5 test $(( $(cat /x) )) -gt 0')), 'missed $( inside $(( ))'
     for g in good:
         assert not list(findings(g)), 'false finding: ' + g
     print('self-test ok')
