@@ -150,8 +150,14 @@ static int lb_set_bar(struct pci_epc *epc, u8 func_no, u8 vfunc_no,
 		u64 total = 0;
 		int i;
 
-		if (epf_bar->num_submap > LB_NR_INBOUND || !epf_bar->submap)
+		if (!epf_bar->submap)
 			return -EINVAL;
+		if (epf_bar->num_submap > LB_NR_INBOUND) {
+			/* as the DesignWare EP does when it runs out of inbound windows */
+			dev_err(lb->dev, "BAR%d: %u sub-ranges, at most %d inbound windows per BAR\n",
+				epf_bar->barno, epf_bar->num_submap, LB_NR_INBOUND);
+			return -ENOSPC;
+		}
 		for (i = 0; i < epf_bar->num_submap; i++)
 			total += epf_bar->submap[i].size;
 		if (total != epf_bar->size) {

@@ -46,7 +46,7 @@
 #define LB_BUSNR		0x10
 #define LB_NR_MSI		(2048 + 64)	/* parent domain hwirqs */
 #define LB_NR_OB		32		/* outbound ATU entries */
-#define LB_NR_INBOUND		8		/* translations per BAR */
+#define LB_NR_INBOUND		16		/* translations per BAR (DWC EPs have 8-16 inbound iATU windows) */
 #define LB_CFG_SIZE		256
 
 /* Config space layout of the emulated function */
